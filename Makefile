@@ -1,0 +1,56 @@
+# Causal Inference Through the Lens of Probabilistic Programming: build and test.
+# `make help` lists the targets.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+CHAPTERS := $(sort $(wildcard chapters/[0-9][0-9]-*.qmd))
+NB_TIMEOUT ?= 1800
+
+.DEFAULT_GOAL := help
+.PHONY: help venv book slides notebooks test test-unit test-chapters test-results chapter data bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt
+	@if [ ! -x $(PY) ]; then \
+	  PYTHON312=$$(tools/find-python.sh) || exit 1; \
+	  echo "creating $(VENV) with $$PYTHON312"; \
+	  "$$PYTHON312" -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+venv: $(STAMP) ## create .venv from the pinned requirements (once)
+
+book: $(STAMP) ## render the HTML book into _book/ at full quality (needs Quarto)
+	@QUARTO_BIN=$$(tools/find-quarto.sh $(VENV)/bin) || exit 1; \
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" QUARTO_PYTHON="$(CURDIR)/$(PY)" BOOK_SMOKE=0 "$$QUARTO_BIN" render
+
+notebooks: $(STAMP) ## write a Jupyter notebook per chapter into notebooks/
+	$(PY) tools/qmd_to_ipynb.py $(CHAPTERS) --out notebooks
+
+chapter: $(STAMP) ## run one chapter without Quarto and time it: make chapter CH=02-ab-testing [BOOK_SMOKE=1]
+	@test -n "$(CH)" || { echo "usage: make chapter CH=02-ab-testing" >&2; exit 2; }
+	$(PY) tools/run_chapter.py chapters/$(CH).qmd
+
+data: $(STAMP) ## regenerate every committed CSV under data/ (byte for byte)
+	$(PY) data/make_data.py
+
+test: test-unit test-chapters test-results ## run the whole test suite (no Quarto needed)
+
+test-unit: $(STAMP)
+	$(PY) -m pytest -q tests --ignore=tests/test_results.py
+
+test-chapters: notebooks
+	BOOK_SMOKE=1 $(PY) -m pytest -q -p no:cacheprovider --nbval-lax --nbval-cell-timeout=$(NB_TIMEOUT) notebooks
+
+test-results: $(STAMP)
+	$(PY) -m pytest -q tests/test_results.py
+
+clean: ## remove generated files (keeps .venv)
+	rm -rf _book _freeze .quarto notebooks _results _executed .pytest_cache
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +

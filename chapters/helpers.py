@@ -1,0 +1,413 @@
+"""Shared setup for every chapter of the book: small and boring on purpose.
+
+What lives here: paths, a stable per-chapter seed, the book's sampling
+defaults (cut to tiny-but-real in smoke mode), a convergence report and check,
+an HDI, the results ledger, data loading and the plot style. What never lives
+here: model construction. Readers must see every ``pm.`` and ``numpyro.`` call.
+
+Switches, read from the environment when this module is imported:
+
+``BOOK_SMOKE=1``
+    Smoke mode: tiny but real sampling, for tests and fast iteration.
+``BOOK_SEED=<int>``
+    Re-run the whole book under another seed. Every chapter's seed is derived
+    from this base and the chapter's name, so chapters stay independent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+# --- Paths ------------------------------------------------------------------
+CHAPTERS_DIR = Path(__file__).resolve().parent
+ROOT = CHAPTERS_DIR.parent
+DATA_DIR = ROOT / "data"
+RESULTS_DIR = ROOT / "_results"
+
+# --- Switches ---------------------------------------------------------------
+DEFAULT_BASE_SEED = 20260415  # the day of the talk
+
+
+def _env_flag(name: str) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise ValueError(f"{name} must be 0/1 (or true/false), got {value!r}")
+
+
+def _env_seed() -> int:
+    value = os.environ.get("BOOK_SEED", "").strip()
+    if not value:
+        return DEFAULT_BASE_SEED
+    try:
+        seed = int(value)
+    except ValueError:
+        raise ValueError(f"BOOK_SEED must be a non-negative integer, got {value!r}") from None
+    if seed < 0:
+        raise ValueError(f"BOOK_SEED must be a non-negative integer, got {seed}")
+    return seed
+
+
+SMOKE: bool = _env_flag("BOOK_SMOKE")
+BASE_SEED: int = _env_seed()
+
+#: Credible-interval mass used everywhere in the book (PyMC/ArviZ tradition).
+HDI_PROB = 0.94
+
+#: NUTS settings for the full-quality build and for smoke mode.
+FULL_SAMPLING = {"draws": 1000, "tune": 1000, "chains": 4}
+SMOKE_SAMPLING = {"draws": 200, "tune": 300, "chains": 2}
+
+
+# --- Seeds ------------------------------------------------------------------
+def chapter_seed(chapter: str, base: int | None = None) -> int:
+    """A stable seed for ``chapter``: same name and base, same seed, on any machine.
+
+    Python's built-in ``hash()`` is salted per process, so we hash with SHA-256.
+    """
+    if not isinstance(chapter, str) or not chapter.strip():
+        raise ValueError(f"chapter must be a non-empty string, got {chapter!r}")
+    base = BASE_SEED if base is None else base
+    if not isinstance(base, (int, np.integer)) or base < 0:
+        raise ValueError(f"base seed must be a non-negative integer, got {base!r}")
+    digest = hashlib.sha256(f"{int(base)}:{chapter}".encode()).digest()
+    return int.from_bytes(digest[:4], "little")
+
+
+def rng_for(chapter: str) -> np.random.Generator:
+    """The chapter's NumPy generator, seeded with :func:`chapter_seed`."""
+    return np.random.default_rng(chapter_seed(chapter))
+
+
+# --- Sampling defaults ------------------------------------------------------
+def sample_kwargs(seed: int, **overrides: Any) -> dict[str, Any]:
+    """Keyword arguments for ``pm.sample``: the book's defaults, cut in smoke mode.
+
+    ``overrides`` win over the defaults in both modes, except that in smoke mode
+    ``draws``/``tune``/``chains`` are capped at the smoke settings. Any other
+    ``pm.sample`` keyword (``target_accept``, ``nuts_sampler``...) passes through.
+    """
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    kwargs: dict[str, Any] = dict(FULL_SAMPLING)
+    for key in ("draws", "tune", "chains"):
+        if key in overrides:
+            value = overrides[key]
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{key} must be a positive integer, got {value!r}")
+    kwargs.update(overrides)
+    if SMOKE:
+        for key, cap in SMOKE_SAMPLING.items():
+            kwargs[key] = min(int(kwargs[key]), cap)
+    kwargs.setdefault("random_seed", int(seed))
+    kwargs.setdefault("progressbar", False)
+    return kwargs
+
+
+def n_draws(full: int, smoke: int) -> int:
+    """Pick a simulation size: ``full`` normally, ``smoke`` in smoke mode."""
+    for name, value in (("full", full), ("smoke", smoke)):
+        if not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if smoke > full:
+        raise ValueError(f"smoke size ({smoke}) must not exceed full size ({full})")
+    return int(smoke if SMOKE else full)
+
+
+# --- Convergence ------------------------------------------------------------
+RHAT_MAX = 1.01
+#: In smoke mode (a few hundred draws) only gross failures are errors.
+SMOKE_RHAT_MAX = 1.2
+
+
+def convergence_report(idata, var_names: list[str] | None = None):
+    """One row per variable: worst r_hat, smallest bulk and tail ESS, and divergences.
+
+    ``idata`` is what ``pm.sample`` returns (an ``xarray.DataTree`` with a
+    ``posterior`` group and, for NUTS, ``sample_stats.diverging``).
+    """
+    import arviz as az
+    import pandas as pd
+
+    if "posterior" not in getattr(idata, "children", {}):
+        raise ValueError("idata has no 'posterior' group: pass the result of pm.sample")
+    posterior = idata["posterior"].to_dataset()
+    names = list(posterior.data_vars) if var_names is None else list(var_names)
+    missing = [n for n in names if n not in posterior.data_vars]
+    if missing:
+        raise KeyError(f"variables not in the posterior: {missing}")
+    if not names:
+        raise ValueError("no variables to report on")
+    sub = posterior[names]
+    rhat = az.rhat(sub)
+    ess_bulk = az.ess(sub, method="bulk")
+    ess_tail = az.ess(sub, method="tail")
+    n_div = 0
+    if "sample_stats" in idata.children and "diverging" in idata["sample_stats"].data_vars:
+        n_div = int(idata["sample_stats"]["diverging"].values.sum())
+    rows = []
+    for name in names:
+        rows.append(
+            {
+                "variable": name,
+                "r_hat": float(np.nanmax(np.asarray(rhat[name]))),
+                "ess_bulk": float(np.nanmin(np.asarray(ess_bulk[name]))),
+                "ess_tail": float(np.nanmin(np.asarray(ess_tail[name]))),
+            }
+        )
+    table = pd.DataFrame(rows).set_index("variable")
+    table.attrs["divergences"] = n_div
+    table.attrs["draws"] = int(posterior.sizes["chain"] * posterior.sizes["draw"])
+    return table
+
+
+def check_convergence(idata, var_names: list[str] | None = None, *, name: str = "model"):
+    """Print the convergence report and fail loudly when it is not good enough.
+
+    Full quality: every r_hat < 1.01 and no divergences. Smoke mode samples a few
+    hundred draws, so there only gross failures (r_hat > 1.2) raise; the report
+    still prints. Returns the report table.
+    """
+    table = convergence_report(idata, var_names)
+    n_div = table.attrs["divergences"]
+    worst = float(table["r_hat"].max())
+    min_ess = float(table["ess_bulk"].min())
+    print(
+        f"{name}: max r_hat = {worst:.3f}, min bulk ESS = {min_ess:.0f}, "
+        f"min tail ESS = {table['ess_tail'].min():.0f}, divergences = {n_div} "
+        f"({table.attrs['draws']} draws{', smoke mode' if SMOKE else ''})"
+    )
+    if not np.isfinite(worst):
+        raise RuntimeError(f"{name}: r_hat is not finite; the sampler is stuck")
+    if SMOKE:
+        if worst > SMOKE_RHAT_MAX:
+            raise RuntimeError(f"{name}: r_hat {worst:.3f} > {SMOKE_RHAT_MAX} even for smoke mode")
+        return table
+    if worst >= RHAT_MAX:
+        raise RuntimeError(f"{name}: max r_hat {worst:.4f} is not below {RHAT_MAX}")
+    if n_div > 0:
+        raise RuntimeError(f"{name}: {n_div} divergent transitions")
+    return table
+
+
+# --- Summaries --------------------------------------------------------------
+def _as_draws(values) -> np.ndarray:
+    arr = np.asarray(getattr(values, "values", values), dtype=float).ravel()
+    if arr.size == 0:
+        raise ValueError("no draws given")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"draws contain {int((~np.isfinite(arr)).sum())} non-finite values")
+    return arr
+
+
+def hdi(values, prob: float = HDI_PROB) -> tuple[float, float]:
+    """Highest-density interval of a 1-D sample (all dims are flattened)."""
+    if not 0 < prob < 1:
+        raise ValueError(f"prob must be in (0, 1), got {prob!r}")
+    draws = np.sort(_as_draws(values))
+    n = draws.size
+    width = int(math.floor(prob * n))
+    if width < 1 or width >= n:
+        raise ValueError(f"{n} draws are too few for a {prob:.0%} HDI")
+    lengths = draws[width:] - draws[: n - width]
+    i = int(np.argmin(lengths))
+    return float(draws[i]), float(draws[i + width])
+
+
+# --- Results ledger ---------------------------------------------------------
+CHECKS = ("in_hdi", "outside_hdi", "abs", "none")
+
+
+class Ledger:
+    """The chapter's headline results, written to ``_results/<chapter>.json``.
+
+    Every entry has ``estimate``, ``hdi_low``, ``hdi_high`` (94%), ``reference``
+    (truth or published benchmark, or None), ``label``, and the rule the test
+    suite applies: ``in_hdi`` (reference inside the HDI), ``outside_hdi``
+    (reference outside it: a biased estimator), ``abs`` (|estimate - reference|
+    <= tolerance) or ``none`` (reported beside its reference, not checked; a
+    ``why`` is then required).
+    """
+
+    def __init__(self, chapter: str):
+        if not (CHAPTERS_DIR / f"{chapter}.qmd").exists():
+            raise FileNotFoundError(f"no chapter file chapters/{chapter}.qmd for ledger {chapter!r}")
+        self.chapter = chapter
+        self.path = RESULTS_DIR / f"{chapter}.json"
+        self.entries: dict[str, dict[str, Any]] = {}
+        self._write()  # start clean: stale results from an earlier run must not survive
+
+    def record(
+        self,
+        key: str,
+        value,
+        *,
+        label: str,
+        reference: float | None = None,
+        check: str | None = None,
+        tolerance: float | None = None,
+        why: str | None = None,
+    ) -> dict[str, Any]:
+        """Record ``value`` (posterior draws, or a single number) under ``key``."""
+        if not isinstance(key, str) or not key.isidentifier():
+            raise ValueError(f"ledger key must be an identifier-like string, got {key!r}")
+        if key in self.entries:
+            raise KeyError(f"ledger key {key!r} recorded twice in {self.chapter}")
+        if not isinstance(label, str) or not label.strip():
+            raise ValueError(f"{key}: label must be a non-empty string")
+        arr = _as_draws(value)
+        if arr.size == 1:
+            estimate, low, high = float(arr[0]), None, None
+        else:
+            estimate = float(arr.mean())
+            low, high = hdi(arr)
+        if reference is not None:
+            reference = float(reference)
+            if not math.isfinite(reference):
+                raise ValueError(f"{key}: reference must be finite, got {reference}")
+        if check is None:
+            check = "in_hdi" if reference is not None else "none"
+        if check not in CHECKS:
+            raise ValueError(f"{key}: check must be one of {CHECKS}, got {check!r}")
+        if check != "none" and reference is None:
+            raise ValueError(f"{key}: check {check!r} needs a reference")
+        if check in ("in_hdi", "outside_hdi") and low is None:
+            raise ValueError(f"{key}: check {check!r} needs posterior draws, got one number")
+        if check == "abs":
+            if tolerance is None or not tolerance > 0:
+                raise ValueError(f"{key}: check 'abs' needs a positive tolerance")
+        elif tolerance is not None:
+            raise ValueError(f"{key}: tolerance only applies to check 'abs'")
+        if check == "none" and reference is not None and not why:
+            raise ValueError(f"{key}: a reference that is not checked needs a 'why'")
+        entry = {
+            "estimate": estimate,
+            "hdi_low": low,
+            "hdi_high": high,
+            "reference": reference,
+            "label": label.strip(),
+            "check": check,
+            "tolerance": None if tolerance is None else float(tolerance),
+            "why": why,
+        }
+        ok, message = evaluate(entry)
+        entry["passes"] = ok
+        self.entries[key] = entry
+        self._write()
+        if not ok:
+            print(f"WARNING {self.chapter}/{key}: {message}")
+        return entry
+
+    def _write(self) -> None:
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "chapter": self.chapter,
+            "smoke": SMOKE,
+            "base_seed": BASE_SEED,
+            "hdi_prob": HDI_PROB,
+            "results": self.entries,
+        }
+        tmp = self.path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(payload, indent=2) + "\n")
+        tmp.replace(self.path)
+
+
+def evaluate(entry: dict[str, Any]) -> tuple[bool, str]:
+    """Apply an entry's check. Returns (passes, human-readable explanation)."""
+    check, ref, est = entry["check"], entry["reference"], entry["estimate"]
+    low, high = entry["hdi_low"], entry["hdi_high"]
+    if check == "none":
+        return True, "not checked"
+    if check == "in_hdi":
+        ok = low <= ref <= high
+        return ok, f"reference {ref:.4g} {'in' if ok else 'NOT in'} HDI [{low:.4g}, {high:.4g}]"
+    if check == "outside_hdi":
+        ok = not (low <= ref <= high)
+        return ok, f"reference {ref:.4g} {'outside' if ok else 'INSIDE'} HDI [{low:.4g}, {high:.4g}]"
+    if check == "abs":
+        tol = entry["tolerance"]
+        ok = abs(est - ref) <= tol
+        return ok, f"|{est:.4g} - {ref:.4g}| = {abs(est - ref):.4g} {'<=' if ok else '>'} {tol:.4g}"
+    raise ValueError(f"unknown check {check!r}")
+
+
+def load_results(chapter: str) -> dict[str, Any]:
+    """Read a chapter's ledger file, with a clear error when it has not been run."""
+    path = RESULTS_DIR / f"{chapter}.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist: run chapters/{chapter}.qmd first")
+    return json.loads(path.read_text())
+
+
+# --- Data -------------------------------------------------------------------
+def load_csv(name: str, **read_csv_kwargs):
+    """Load ``data/<name>.csv`` (committed, never downloaded)."""
+    import pandas as pd
+
+    if not isinstance(name, str) or not name or "/" in name or name.endswith(".csv"):
+        raise ValueError(f"give the data set's bare name, e.g. 'lalonde', got {name!r}")
+    path = DATA_DIR / f"{name}.csv"
+    if not path.exists():
+        known = sorted(p.stem for p in DATA_DIR.glob("*.csv"))
+        raise FileNotFoundError(f"no data set {name!r} in {DATA_DIR}; known: {known}")
+    return pd.read_csv(path, **read_csv_kwargs)
+
+
+# --- Plot style -------------------------------------------------------------
+#: Fixed colours: the same role has the same colour in every chapter.
+COLORS = {
+    "control": "#4C72B0",
+    "treated": "#DD8452",
+    "counterfactual": "#8172B3",
+    "truth": "#C44E52",
+    "benchmark": "#55A868",
+    "neutral": "#7F7F7F",
+}
+#: One colour per model/prior when a chapter compares several (cycled in order).
+PALETTE = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3"]
+
+
+def set_plot_style() -> None:
+    """The book's matplotlib style and ArviZ defaults (94% HDI everywhere)."""
+    import arviz as az
+    import matplotlib as mpl
+
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (7.0, 4.0),
+            "figure.dpi": 110,
+            "savefig.dpi": 150,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.titleweight": "bold",
+            "axes.prop_cycle": mpl.cycler(color=PALETTE),
+            "font.size": 10,
+            "legend.frameon": False,
+        }
+    )
+    az.rcParams["stats.ci_prob"] = HDI_PROB
+    az.rcParams["stats.ci_kind"] = "hdi"
+
+
+def setup(chapter: str):
+    """The hidden first cell of every chapter: style, seed, generator and ledger.
+
+    Returns ``(seed, rng, ledger)``.
+    """
+    import warnings
+
+    set_plot_style()
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    seed = chapter_seed(chapter)
+    return seed, np.random.default_rng(seed), Ledger(chapter)
