@@ -1,0 +1,54 @@
+"""What the tests know about the book's files (parsed without Quarto)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS_DIR = ROOT / "chapters"
+CHAPTER_FILES = sorted(CHAPTERS_DIR.glob("[0-9][0-9]-*.qmd"))
+CODE_BLOCK = re.compile(r"^```\{python\}\s*\n(.*?)^```\s*$", re.S | re.M)
+
+
+def quarto_config(name: str = "_quarto.yml") -> dict:
+    return yaml.safe_load((ROOT / name).read_text())
+
+
+def book_chapters() -> list[str]:
+    """Every .qmd the book lists (chapters and appendices, parts flattened)."""
+    book = quarto_config()["book"]
+    found: list[str] = []
+
+    def walk(items):
+        for item in items or []:
+            if isinstance(item, str):
+                found.append(item)
+            elif isinstance(item, dict):
+                if "href" in item:
+                    found.append(item["href"])
+                walk(item.get("chapters"))
+    walk(book.get("chapters"))
+    walk(book.get("appendices"))
+    return found
+
+
+def code_cells(text: str) -> list[tuple[dict[str, str], str]]:
+    """(options, code) for each ```{python} block; options from the '#|' lines."""
+    cells = []
+    for match in CODE_BLOCK.finditer(text):
+        body = match.group(1)
+        options = {}
+        for line in body.splitlines():
+            m = re.match(r"^#\|\s*([\w-]+):\s*(.*)$", line)
+            if m:
+                options[m.group(1)] = m.group(2).strip()
+        cells.append((options, body))
+    return cells
+
+
+def prose(text: str) -> str:
+    """The chapter without its code blocks."""
+    return CODE_BLOCK.sub("", text)

@@ -1,0 +1,248 @@
+"""Unit tests of chapters/helpers.py, bad-input errors included."""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+import numpy as np
+import pytest
+
+import helpers
+
+
+@pytest.fixture
+def fresh_helpers(monkeypatch):
+    """Re-import helpers under a given environment; restore afterwards."""
+    def load(**env):
+        for key in ("BOOK_SMOKE", "BOOK_SEED"):
+            monkeypatch.delenv(key, raising=False)
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        return importlib.reload(helpers)
+    yield load
+    monkeypatch.delenv("BOOK_SMOKE", raising=False)
+    monkeypatch.delenv("BOOK_SEED", raising=False)
+    importlib.reload(helpers)
+
+
+def test_paths_from_module_location():
+    assert (helpers.CHAPTERS_DIR / "helpers.py").exists()
+    assert helpers.DATA_DIR == helpers.ROOT / "data"
+    assert (helpers.ROOT / "_quarto.yml").exists()
+
+
+def test_chapter_seed_is_stable_and_distinct():
+    a = helpers.chapter_seed("01-why-ppl", base=1)
+    assert a == helpers.chapter_seed("01-why-ppl", base=1)
+    assert a != helpers.chapter_seed("02-ab-testing", base=1)
+    assert a != helpers.chapter_seed("01-why-ppl", base=2)
+    # pinned value: SHA-256 based, identical on every machine and process
+    assert helpers.chapter_seed("01-why-ppl", base=20260415) == helpers.chapter_seed("01-why-ppl")
+    assert 0 <= a < 2**32
+
+
+def test_book_seed_env_changes_every_chapter(fresh_helpers):
+    default = fresh_helpers().chapter_seed("01-why-ppl")
+    other = fresh_helpers(BOOK_SEED="7").chapter_seed("01-why-ppl")
+    assert default != other
+    assert other == helpers.chapter_seed("01-why-ppl", base=7)
+
+
+@pytest.mark.parametrize("bad", ["abc", "-1", "1.5"])
+def test_bad_book_seed_names_the_problem(fresh_helpers, bad):
+    with pytest.raises(ValueError, match="BOOK_SEED"):
+        fresh_helpers(BOOK_SEED=bad)
+
+
+def test_bad_smoke_flag_names_the_problem(fresh_helpers):
+    with pytest.raises(ValueError, match="BOOK_SMOKE"):
+        fresh_helpers(BOOK_SMOKE="maybe")
+
+
+@pytest.mark.parametrize("bad", ["", "  ", None, 3])
+def test_chapter_seed_rejects_bad_names(bad):
+    with pytest.raises(ValueError, match="chapter"):
+        helpers.chapter_seed(bad)
+
+
+def test_sample_kwargs_full_and_smoke(fresh_helpers):
+    full = fresh_helpers(BOOK_SMOKE="0").sample_kwargs(5, target_accept=0.9)
+    assert full["draws"] == 1000 and full["chains"] == 4 and full["random_seed"] == 5
+    assert full["target_accept"] == 0.9 and full["progressbar"] is False
+    smoke = fresh_helpers(BOOK_SMOKE="1").sample_kwargs(5, draws=2000, tune=50)
+    assert smoke["draws"] == helpers.SMOKE_SAMPLING["draws"]
+    assert smoke["tune"] == 50  # below the cap: kept
+    assert smoke["chains"] == helpers.SMOKE_SAMPLING["chains"]
+
+
+@pytest.mark.parametrize("kwargs, match", [({"draws": 0}, "draws"), ({"chains": -2}, "chains"), ({"tune": 1.5}, "tune")])
+def test_sample_kwargs_rejects_bad_sizes(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        helpers.sample_kwargs(1, **kwargs)
+
+
+def test_sample_kwargs_rejects_bad_seed():
+    with pytest.raises(ValueError, match="seed"):
+        helpers.sample_kwargs(-1)
+
+
+def test_n_draws(fresh_helpers):
+    assert fresh_helpers().n_draws(1000, 10) == 1000
+    assert fresh_helpers(BOOK_SMOKE="1").n_draws(1000, 10) == 10
+    with pytest.raises(ValueError, match="smoke size"):
+        helpers.n_draws(10, 1000)
+    with pytest.raises(ValueError, match="full"):
+        helpers.n_draws(0, 0)
+
+
+def test_hdi_of_normal_matches_theory():
+    draws = np.random.default_rng(0).normal(size=200_000)
+    low, high = helpers.hdi(draws, 0.94)
+    assert low == pytest.approx(-1.8808, abs=0.02) and high == pytest.approx(1.8808, abs=0.02)
+
+
+def test_hdi_of_skewed_sample_is_shorter_than_equal_tails():
+    draws = np.random.default_rng(1).exponential(size=100_000)
+    low, high = helpers.hdi(draws, 0.9)
+    eq_low, eq_high = np.quantile(draws, [0.05, 0.95])
+    assert high - low < eq_high - eq_low
+    assert low < 0.01
+
+
+@pytest.mark.parametrize("draws, prob, match", [
+    (np.array([]), 0.94, "no draws"),
+    (np.array([1.0, np.nan, 2.0]), 0.94, "non-finite"),
+    (np.arange(10.0), 1.5, "prob"),
+    (np.arange(10.0), 0.0, "prob"),
+    (np.arange(3.0), 0.2, "too few"),
+])
+def test_hdi_bad_input(draws, prob, match):
+    with pytest.raises(ValueError, match=match):
+        helpers.hdi(draws, prob)
+
+
+@pytest.fixture
+def ledger(tmp_path, monkeypatch):
+    monkeypatch.setattr(helpers, "RESULTS_DIR", tmp_path)
+    return helpers.Ledger("01-why-ppl")
+
+
+def test_ledger_writes_entries(ledger, tmp_path):
+    draws = np.random.default_rng(0).normal(2.0, 0.1, 4000)
+    entry = ledger.record("ate", draws, label="ATE", reference=2.0)
+    assert entry["check"] == "in_hdi" and entry["passes"]
+    ledger.record("naive", 3.5, label="naive", reference=2.0, check="abs", tolerance=2.0)
+    data = json.loads((tmp_path / "01-why-ppl.json").read_text())
+    assert set(data["results"]) == {"ate", "naive"}
+    ate = data["results"]["ate"]
+    assert ate["hdi_low"] < 2.0 < ate["hdi_high"]
+    assert ate["estimate"] == pytest.approx(2.0, abs=0.01)
+    assert data["results"]["naive"]["hdi_low"] is None
+
+
+def test_ledger_starts_clean(tmp_path, monkeypatch):
+    monkeypatch.setattr(helpers, "RESULTS_DIR", tmp_path)
+    helpers.Ledger("01-why-ppl").record("x", 1.0, label="x")
+    assert helpers.Ledger("01-why-ppl").entries == {}
+    assert json.loads((tmp_path / "01-why-ppl.json").read_text())["results"] == {}
+
+
+def test_ledger_flags_failing_check(ledger):
+    draws = np.random.default_rng(0).normal(0.0, 0.1, 4000)
+    assert ledger.record("biased", draws, label="b", reference=1.0)["passes"] is False
+    assert ledger.record("ok", draws, label="b", reference=1.0, check="outside_hdi")["passes"] is True
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"key": "bad key"}, "identifier"),
+    ({"label": ""}, "label"),
+    ({"check": "maybe", "reference": 1.0}, "check must be one of"),
+    ({"check": "in_hdi"}, "needs a reference"),
+    ({"check": "abs", "reference": 1.0}, "positive tolerance"),
+    ({"tolerance": 1.0}, "tolerance only applies"),
+    ({"reference": 1.0, "check": "none"}, "why"),
+    ({"reference": float("nan")}, "finite"),
+    ({"value": 2.0, "reference": 1.0, "check": "in_hdi"}, "needs posterior draws"),
+])
+def test_ledger_bad_input(ledger, kwargs, match):
+    args = {"key": "k", "value": np.arange(100.0), "label": "a label"}
+    args.update(kwargs)
+    key, value = args.pop("key"), args.pop("value")
+    with pytest.raises(ValueError, match=match):
+        ledger.record(key, value, **args)
+
+
+def test_ledger_rejects_duplicate_keys(ledger):
+    ledger.record("k", 1.0, label="first")
+    with pytest.raises(KeyError, match="twice"):
+        ledger.record("k", 2.0, label="second")
+
+
+def test_ledger_needs_existing_chapter():
+    with pytest.raises(FileNotFoundError, match="no chapter file"):
+        helpers.Ledger("99-not-a-chapter")
+
+
+def test_load_csv_and_errors():
+    frame = helpers.load_csv("lalonde")
+    assert frame.shape == (614, 9)
+    with pytest.raises(FileNotFoundError, match="known"):
+        helpers.load_csv("nope")
+    with pytest.raises(ValueError, match="bare name"):
+        helpers.load_csv("lalonde.csv")
+
+
+def test_load_results_error_names_the_fix(tmp_path, monkeypatch):
+    monkeypatch.setattr(helpers, "RESULTS_DIR", tmp_path)
+    with pytest.raises(FileNotFoundError, match="run chapters/01-why-ppl.qmd first"):
+        helpers.load_results("01-why-ppl")
+
+
+def _fake_idata(rhat_bad=False, divergences=0):
+    import xarray as xr
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 500))
+    if rhat_bad:
+        x[0] += 5.0
+    div = np.zeros((4, 500), dtype=bool)
+    div.flat[:divergences] = True
+    coords = {"chain": np.arange(4), "draw": np.arange(500)}
+    return xr.DataTree.from_dict({
+        "posterior": xr.Dataset({"mu": (("chain", "draw"), x)}, coords=coords),
+        "sample_stats": xr.Dataset({"diverging": (("chain", "draw"), div)}, coords=coords),
+    })
+
+
+def test_convergence_report_columns():
+    table = helpers.convergence_report(_fake_idata())
+    assert list(table.columns) == ["r_hat", "ess_bulk", "ess_tail"]
+    assert table.loc["mu", "r_hat"] < 1.01 and table.attrs["divergences"] == 0
+
+
+def test_check_convergence_full_quality_raises(fresh_helpers):
+    h = fresh_helpers(BOOK_SMOKE="0")
+    h.check_convergence(_fake_idata())
+    with pytest.raises(RuntimeError, match="r_hat"):
+        h.check_convergence(_fake_idata(rhat_bad=True))
+    with pytest.raises(RuntimeError, match="divergent"):
+        h.check_convergence(_fake_idata(divergences=3))
+
+
+def test_check_convergence_smoke_tolerates_divergences_not_gross_failure(fresh_helpers):
+    h = fresh_helpers(BOOK_SMOKE="1")
+    h.check_convergence(_fake_idata(divergences=3))
+    with pytest.raises(RuntimeError, match="smoke"):
+        h.check_convergence(_fake_idata(rhat_bad=True))
+
+
+def test_convergence_report_bad_input():
+    with pytest.raises(ValueError, match="posterior"):
+        helpers.convergence_report({"not": "idata"})
+    with pytest.raises(KeyError, match="not in the posterior"):
+        helpers.convergence_report(_fake_idata(), ["sigma"])
+
+
+def test_colors_are_distinct():
+    assert len(set(helpers.COLORS.values())) == len(helpers.COLORS)

@@ -1,0 +1,107 @@
+"""Chapter lint: structure, figure labels/captions/alt text, no network, citations."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from book import CHAPTER_FILES, ROOT, book_chapters, code_cells, prose
+
+PLOTTING = re.compile(r"\bplt\.|\baz\.plot_|\bsns\.|\.plot\(|\.plot\.|graphviz|\bfig, |\bplot_\w+\(")
+NETWORK = re.compile(r"https?://|\brequests\b|\burllib\b|\bwget\b|\bcurl\b|fetch_openml|load_dataset\(")
+CITATION = re.compile(r"(?<![\w.])@([A-Za-z][\w:-]*\d{4}[\w-]*)")
+
+
+def test_chapters_exist():
+    assert CHAPTER_FILES, "no chapters found under chapters/"
+
+
+def test_book_lists_exactly_the_existing_chapters():
+    listed = [c for c in book_chapters() if c.startswith("chapters/")]
+    on_disk = [f"chapters/{p.name}" for p in CHAPTER_FILES]
+    assert sorted(listed) == on_disk, "the book must list every chapter that exists, and only those"
+    assert listed == sorted(listed), "chapters are listed in reading order (by number)"
+    for other in book_chapters():
+        assert (ROOT / other).exists(), f"_quarto.yml lists {other}, which does not exist"
+
+
+@pytest.mark.parametrize("path", CHAPTER_FILES, ids=lambda p: p.stem)
+def test_one_title_with_section_id(path):
+    titles = [line for line in prose(path.read_text()).splitlines() if re.match(r"^# ", line)]
+    assert len(titles) == 1, f"{path.name}: expected exactly one level-1 heading, found {titles}"
+    assert re.match(r"^# .+ \{#sec-[\w-]+\}\s*$", titles[0]), f"{path.name}: title needs a {{#sec-...}} id"
+
+
+@pytest.mark.parametrize("path", CHAPTER_FILES, ids=lambda p: p.stem)
+def test_setup_cell_first(path):
+    cells = code_cells(path.read_text())
+    assert cells, f"{path.name} has no code"
+    options, code = cells[0]
+    assert options.get("include") == "false", f"{path.name}: the first cell must be hidden (#| include: false)"
+    assert f'helpers.setup("{path.stem}")' in code, f"{path.name}: first cell must call helpers.setup(\"{path.stem}\")"
+
+
+@pytest.mark.parametrize("path", CHAPTER_FILES, ids=lambda p: p.stem)
+def test_every_figure_is_labelled_captioned_and_described(path):
+    problems = []
+    for options, code in code_cells(path.read_text()):
+        label = options.get("label", "")
+        is_fig = label.startswith("fig-")
+        if is_fig:
+            for key in ("fig-cap", "fig-alt"):
+                if len(options.get(key, "").strip('"\' ')) < 10:
+                    problems.append(f"{label}: missing or too short {key}")
+        elif "fig-cap" in options:
+            problems.append(f"cell {label or code[:40]!r} has fig-cap but no fig- label")
+        executable = "\n".join(l for l in code.splitlines() if not l.startswith("#"))
+        plots = PLOTTING.search(executable)
+        if plots and not is_fig and options.get("eval") != "false" and "plt.close" not in executable:
+            problems.append(f"cell {label or executable.strip()[:50]!r} plots ({plots.group(0)!r}) but is not a fig- cell")
+    assert not problems, f"{path.name}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", CHAPTER_FILES, ids=lambda p: p.stem)
+def test_figure_labels_unique_and_referenced(path):
+    text = path.read_text()
+    labels = [o["label"] for o, _ in code_cells(text) if o.get("label", "").startswith("fig-")]
+    assert len(labels) == len(set(labels)), f"{path.name}: duplicate figure labels"
+    body = prose(text)
+    unreferenced = [l for l in labels if f"@{l}" not in body]
+    assert not unreferenced, f"{path.name}: figures never cross-referenced in the text: {unreferenced}"
+
+
+@pytest.mark.parametrize("path", CHAPTER_FILES, ids=lambda p: p.stem)
+def test_no_network_in_code(path):
+    for _, code in code_cells(path.read_text()):
+        hit = NETWORK.search(code)
+        assert not hit, f"{path.name}: network use in code: {hit.group(0)!r}"
+
+
+def _bib_keys() -> set[str]:
+    return set(re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "references.bib").read_text(), re.M))
+
+
+def test_bibliography_keys_unique():
+    keys = re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "references.bib").read_text(), re.M)
+    assert len(keys) == len(set(keys)), "duplicate keys in references.bib"
+
+
+@pytest.mark.parametrize("path", sorted(ROOT.glob("*.qmd")) + CHAPTER_FILES, ids=lambda p: p.stem)
+def test_citations_resolve(path):
+    cited = set(CITATION.findall(prose(path.read_text())))
+    missing = cited - _bib_keys()
+    assert not missing, f"{path.name} cites keys missing from references.bib: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("path", CHAPTER_FILES, ids=lambda p: p.stem)
+def test_cross_references_resolve(path):
+    """Every @sec-/@fig-/@tbl- reference names an id that exists somewhere in the book."""
+    ids = set()
+    for other in CHAPTER_FILES + sorted(ROOT.glob("*.qmd")):
+        text = other.read_text()
+        ids |= set(re.findall(r"\{#((?:sec|fig|tbl|eq)-[\w-]+)", text))
+        ids |= {o["label"] for o, _ in code_cells(text) if "label" in o}
+    refs = set(re.findall(r"@((?:sec|fig|tbl|eq)-[\w-]*\w)", prose(path.read_text())))
+    missing = refs - ids
+    assert not missing, f"{path.name}: cross-references to unknown ids: {sorted(missing)}"

@@ -1,0 +1,77 @@
+"""The results ledger of every chapter, checked against truth and benchmarks.
+
+Run after the chapters have executed (``make test`` does: unit tests, then the
+chapters as notebooks, then this file). Each entry carries the check its chapter
+chose (reference in the 94% HDI, outside it, or within a tolerance); this file
+re-applies it, so a chapter whose numbers stop supporting its text fails here.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import helpers
+from book import CHAPTER_FILES
+
+#: The headline quantities each chapter must record (from the chapters' issues).
+REQUIRED_KEYS = {
+    "01-why-ppl": {"ate_do", "naive_difference"},
+    "02-ab-testing": {"lift_flat", "lift_informative", "lift_correlated", "p_lift_positive_correlated"},
+    "03-power-analysis": {
+        "power_coin_omega065_n150",
+        *(f"power_{p}_lift025_n40050" for p in ("flat", "informative", "correlated")),
+        *(f"fpr_{p}_n40050" for p in ("flat", "informative", "correlated")),
+    },
+    "04-cuped": {"effect_difference_in_means", "effect_cuped", "sd_ratio_cuped"},
+    "05-lalonde": {"naive_difference", "ate_linear_coefficient", "ate_linear_do", "ate_hurdle_do"},
+    "06-fixed-random-effects": {
+        "bxy_naive", "bxy_fixed", "bxy_multilevel", "bxy_mundlak", "bxy_mundlak_latent", "bzy_mundlak_latent",
+    },
+    "07-cevae": {"ate_naive", "ate_oracle", "ate_frontdoor", "ate_cevae", "pehe_cevae"},
+    "08-mediation": {"te", "de", "iie_dev_peer", "iie_sub_exp", "interaction"},
+    "09-mmm": {"roas_x1_naive", "roas_x1_adjusted", "roas_x2_adjusted", "roas_x1_calibrated", "budget_loss_naive"},
+}
+CHAPTERS = [p.stem for p in CHAPTER_FILES]
+
+
+def test_every_chapter_has_required_keys_declared():
+    unknown = [c for c in CHAPTERS if c not in REQUIRED_KEYS]
+    assert not unknown, f"chapters without declared ledger keys: {unknown}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_ledger_complete(chapter):
+    results = helpers.load_results(chapter)["results"]
+    missing = REQUIRED_KEYS[chapter] - set(results)
+    assert not missing, f"{chapter} did not record {sorted(missing)}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_ledger_entries_well_formed(chapter):
+    for key, entry in helpers.load_results(chapter)["results"].items():
+        assert set(entry) >= {"estimate", "hdi_low", "hdi_high", "reference", "label", "check"}, key
+        assert math.isfinite(entry["estimate"]), key
+        if entry["hdi_low"] is not None:
+            assert entry["hdi_low"] <= entry["estimate"] <= entry["hdi_high"] or entry["check"] == "none", key
+        assert entry["label"], key
+
+
+def _entries():
+    for chapter in CHAPTERS:
+        try:
+            results = helpers.load_results(chapter)["results"]
+        except FileNotFoundError:
+            yield pytest.param(chapter, None, None, id=f"{chapter}-not-run")
+            continue
+        for key, entry in results.items():
+            yield pytest.param(chapter, key, entry, id=f"{chapter}-{key}")
+
+
+@pytest.mark.parametrize("chapter, key, entry", list(_entries()))
+def test_ledger_entry_meets_its_reference(chapter, key, entry):
+    if entry is None:
+        pytest.fail(f"{chapter} has not been run: no _results/{chapter}.json (run make test)")
+    ok, message = helpers.evaluate(entry)
+    assert ok, f"{chapter}/{key} ({entry['label']}): {message}"
