@@ -26,9 +26,15 @@ $(STAMP): requirements.txt
 
 venv: $(STAMP) ## create .venv from the pinned requirements (once)
 
-book: $(STAMP) ## render the HTML book into _book/ at full quality (needs Quarto)
+QUARTO_ENV = PATH="$(CURDIR)/$(VENV)/bin:$$PATH" QUARTO_PYTHON="$(CURDIR)/$(PY)" BOOK_SMOKE=0
+
+book: notebooks ## render the HTML book into _book/ at full quality (needs Quarto)
 	@QUARTO_BIN=$$(tools/find-quarto.sh $(VENV)/bin) || exit 1; \
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" QUARTO_PYTHON="$(CURDIR)/$(PY)" BOOK_SMOKE=0 "$$QUARTO_BIN" render
+	$(QUARTO_ENV) "$$QUARTO_BIN" render --profile book
+
+slides: $(STAMP) ## render the talk (talk.qmd) as revealjs slides into _book/slides/ (needs Quarto)
+	@QUARTO_BIN=$$(tools/find-quarto.sh $(VENV)/bin) || exit 1; \
+	$(QUARTO_ENV) "$$QUARTO_BIN" render --profile slides
 
 notebooks: $(STAMP) ## write a Jupyter notebook per chapter into notebooks/
 	$(PY) tools/qmd_to_ipynb.py $(CHAPTERS) --out notebooks
@@ -36,6 +42,9 @@ notebooks: $(STAMP) ## write a Jupyter notebook per chapter into notebooks/
 chapter: $(STAMP) ## run one chapter without Quarto and time it: make chapter CH=02-ab-testing [BOOK_SMOKE=1]
 	@test -n "$(CH)" || { echo "usage: make chapter CH=02-ab-testing" >&2; exit 2; }
 	$(PY) tools/run_chapter.py chapters/$(CH).qmd
+
+bench: $(STAMP) ## time the power-analysis engine at full size (median of several runs, speed-up vs NUTS)
+	$(PY) tools/bench_power.py
 
 data: $(STAMP) ## regenerate every committed CSV under data/ (byte for byte)
 	$(PY) data/make_data.py

@@ -348,6 +348,41 @@ def load_results(chapter: str) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
+def chapter_title(chapter: str) -> str:
+    """The chapter's title: its level-1 heading without the {#sec-...} id."""
+    import re
+
+    path = CHAPTERS_DIR / f"{chapter}.qmd"
+    if not path.exists():
+        raise FileNotFoundError(f"no chapter file chapters/{chapter}.qmd")
+    for line in path.read_text().splitlines():
+        match = re.match(r"^# (.+?)\s*(\{#[^}]*\})?\s*$", line)
+        if match:
+            return match.group(1)
+    raise ValueError(f"chapters/{chapter}.qmd has no level-1 heading")
+
+
+def results_table():
+    """Every ledger entry of every chapter, one row each, in reading order.
+
+    Chapters that have not been run yet appear as a single row with ``key=None``.
+    """
+    import pandas as pd
+
+    rows = []
+    for path in sorted(CHAPTERS_DIR.glob("[0-9][0-9]-*.qmd")):
+        chapter = path.stem
+        try:
+            ledger = load_results(chapter)
+        except FileNotFoundError:
+            rows.append({"chapter": chapter, "title": chapter_title(chapter), "key": None})
+            continue
+        for key, entry in ledger["results"].items():
+            rows.append({"chapter": chapter, "title": chapter_title(chapter), "key": key,
+                         "smoke": ledger["smoke"], **entry})
+    return pd.DataFrame(rows)
+
+
 # --- Data -------------------------------------------------------------------
 def load_csv(name: str, **read_csv_kwargs):
     """Load ``data/<name>.csv`` (committed, never downloaded)."""

@@ -13,8 +13,11 @@ CHAPTER_FILES = sorted(CHAPTERS_DIR.glob("[0-9][0-9]-*.qmd"))
 CODE_BLOCK = re.compile(r"^```\{python\}\s*\n(.*?)^```\s*$", re.S | re.M)
 
 
-def quarto_config(name: str = "_quarto.yml") -> dict:
-    return yaml.safe_load((ROOT / name).read_text())
+def quarto_config(profile: str = "book") -> dict:
+    """_quarto.yml with the profile's file merged over it (top-level keys)."""
+    config = yaml.safe_load((ROOT / "_quarto.yml").read_text())
+    config.update(yaml.safe_load((ROOT / f"_quarto-{profile}.yml").read_text()))
+    return config
 
 
 def book_chapters() -> list[str]:
