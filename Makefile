@@ -54,12 +54,15 @@ test: test-unit test-chapters test-results ## run the whole test suite (no Quart
 test-unit: $(STAMP)
 	$(PY) -m pytest -q tests --ignore=tests/test_results.py
 
-test-chapters: notebooks
-	BOOK_SMOKE=1 $(PY) -m pytest -q -p no:cacheprovider --nbval-lax --nbval-cell-timeout=$(NB_TIMEOUT) notebooks
+# The tested notebooks also evaluate every inline {python} expression of the prose.
+test-chapters: $(STAMP)
+	rm -rf .test-notebooks
+	$(PY) tools/qmd_to_ipynb.py $(CHAPTERS) --out .test-notebooks --check-inline
+	BOOK_SMOKE=1 $(PY) -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env --nbval-cell-timeout=$(NB_TIMEOUT) .test-notebooks
 
 test-results: $(STAMP)
 	$(PY) -m pytest -q tests/test_results.py
 
 clean: ## remove generated files (keeps .venv)
-	rm -rf _book _freeze .quarto notebooks _results _executed .pytest_cache
+	rm -rf _book _freeze .quarto notebooks .test-notebooks _results _executed .pytest_cache
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +

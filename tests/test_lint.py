@@ -105,3 +105,18 @@ def test_cross_references_resolve(path):
     refs = set(re.findall(r"@((?:sec|fig|tbl|eq)-[\w-]*\w)", prose(path.read_text())))
     missing = refs - ids
     assert not missing, f"{path.name}: cross-references to unknown ids: {sorted(missing)}"
+
+
+def test_labels_unique_across_the_book():
+    """Quarto cross-references are book-wide: a label may exist in one chapter only."""
+    seen: dict[str, str] = {}
+    clashes = []
+    for path in CHAPTER_FILES:
+        text = path.read_text()
+        labels = [o["label"] for o, _ in code_cells(text) if "label" in o]
+        labels += re.findall(r"\{#((?:sec|fig|tbl|eq)-[\w-]+)", text)
+        for label in labels:
+            if label in seen and seen[label] != path.name:
+                clashes.append(f"{label}: {seen[label]} and {path.name}")
+            seen.setdefault(label, path.name)
+    assert not clashes, "labels used in more than one chapter:\n" + "\n".join(clashes)

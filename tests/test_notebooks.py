@@ -60,3 +60,14 @@ def test_every_chapter_converts(path):
     nb = convert(path.read_text())
     nbformat.validate(nb)
     assert sum(c.cell_type == "code" for c in nb.cells) >= 3
+
+
+def test_check_inline_adds_a_cell_that_evaluates_the_prose_numbers():
+    nb = convert(SAMPLE, check_inline=True)
+    checks = [c for c in nb.cells if c.cell_type == "code" and "_inline_values" in c.source]
+    assert len(checks) == 1
+    assert 'f"{x:.1f}",' in checks[0].source
+    namespace = {"x": 2.345}
+    exec(checks[0].source.replace("print(_inline_values)", ""), namespace)
+    assert namespace["_inline_values"] == ("2.3",)
+    assert not any("_inline_values" in c.source for c in convert(SAMPLE).cells)

@@ -79,7 +79,24 @@ def _markdown(lines: list[str]) -> str:
     return "\n".join(out).strip("\n")
 
 
-def convert(text: str) -> nbformat.NotebookNode:
+def inline_check_cell(markdown: str):
+    """A code cell that evaluates the inline ``{python}`` expressions of ``markdown``.
+
+    Jupyter cannot render inline code, so the test suite adds these cells (option
+    ``--check-inline``) to make every number quoted in the prose execute, in the
+    order Quarto evaluates them: after the cells that precede the paragraph.
+    """
+    exprs = [e.strip() for e in INLINE_PY.findall(markdown)]
+    if not exprs:
+        return None
+    body = "\n".join(f"    {e}," for e in exprs)
+    return nbformat.v4.new_code_cell(
+        "# added by --check-inline: the inline expressions of the prose above\n"
+        f"_inline_values = (\n{body}\n)\nprint(_inline_values)"
+    )
+
+
+def convert(text: str, check_inline: bool = False) -> nbformat.NotebookNode:
     """Convert the text of one ``.qmd`` file to a notebook."""
     lines = _strip_front_matter(text.splitlines())
     cells = []
@@ -89,6 +106,10 @@ def convert(text: str) -> nbformat.NotebookNode:
         md = _markdown(prose)
         if md.strip():
             cells.append(nbformat.v4.new_markdown_cell(md))
+        if check_inline:
+            check = inline_check_cell("\n".join(prose))
+            if check is not None:
+                cells.append(check)
         prose.clear()
 
     i = 0
@@ -127,12 +148,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Convert Quarto chapters to notebooks")
     parser.add_argument("sources", nargs="+", type=Path)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--check-inline", action="store_true",
+                        help="add cells that evaluate the prose's inline expressions (for tests)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for src in args.sources:
         if src.suffix != ".qmd":
             raise SystemExit(f"{src}: not a .qmd file")
-        nb = convert(src.read_text())
+        nb = convert(src.read_text(), check_inline=args.check_inline)
         dest = args.out / f"{src.stem}.ipynb"
         nbformat.validate(nb)
         nbformat.write(nb, dest)

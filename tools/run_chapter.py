@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(path: Path, timeout: int) -> float:
-    nb = convert(path.read_text())
+    nb = convert(path.read_text(), check_inline=True)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.resolve().parent)}})
     start = time.perf_counter()
