@@ -1,6 +1,6 @@
 """Give every chapter its notebook download link and the 'run this chapter' note.
 
-    python tools/add_chapter_links.py   # idempotent
+    python tools/add_chapter_links.py [chapters/NN-name.qmd ...]   # idempotent; default: all
 
 Adds YAML front matter with ``other-links`` pointing at ``../notebooks/<stem>.ipynb``
 (copied into the book by ``project.resources``) and includes
@@ -25,7 +25,10 @@ def front_matter(stem: str) -> str:
 
 
 def main() -> None:
-    for path in sorted(CHAPTERS.glob("[0-9][0-9]-*.qmd")):
+    import sys
+
+    paths = [Path(a) for a in sys.argv[1:]] or sorted(CHAPTERS.glob("[0-9][0-9]-*.qmd"))
+    for path in paths:
         text = path.read_text()
         if not text.startswith("---\n"):
             text = front_matter(path.stem) + text
