@@ -397,6 +397,25 @@ def load_csv(name: str, **read_csv_kwargs):
     return pd.read_csv(path, **read_csv_kwargs)
 
 
+def data_generator(name: str):
+    """The seeded module ``data/generators/<name>.py`` that wrote a synthetic data set.
+
+    Chapters on simulated data import it to compute the truth by intervention.
+    """
+    import importlib.util
+
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"give the generator's module name, e.g. 'online_game', got {name!r}")
+    path = DATA_DIR / "generators" / f"{name}.py"
+    if not path.exists():
+        known = sorted(p.stem for p in path.parent.glob("*.py") if not p.stem.startswith("_"))
+        raise FileNotFoundError(f"no data generator {name!r} in {path.parent}; known: {known}")
+    spec = importlib.util.spec_from_file_location(f"generators.{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 # --- Plot style -------------------------------------------------------------
 #: Fixed colours: the same role has the same colour in every chapter.
 COLORS = {

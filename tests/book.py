@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import yaml
+from qmd_to_ipynb import CELL_BLOCK, code_cells  # noqa: F401  (re-exported for the tests)
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS_DIR = ROOT / "chapters"
 CHAPTER_FILES = sorted(CHAPTERS_DIR.glob("[0-9][0-9]-*.qmd"))
-CODE_BLOCK = re.compile(r"^```\{python\}\s*\n(.*?)^```\s*$", re.S | re.M)
 
 
 def quarto_config(profile: str = "book") -> dict:
@@ -38,20 +37,6 @@ def book_chapters() -> list[str]:
     return found
 
 
-def code_cells(text: str) -> list[tuple[dict[str, str], str]]:
-    """(options, code) for each ```{python} block; options from the '#|' lines."""
-    cells = []
-    for match in CODE_BLOCK.finditer(text):
-        body = match.group(1)
-        options = {}
-        for line in body.splitlines():
-            m = re.match(r"^#\|\s*([\w-]+):\s*(.*)$", line)
-            if m:
-                options[m.group(1)] = m.group(2).strip()
-        cells.append((options, body))
-    return cells
-
-
 def prose(text: str) -> str:
     """The chapter without its code blocks."""
-    return CODE_BLOCK.sub("", text)
+    return CELL_BLOCK.sub("", text)

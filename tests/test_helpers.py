@@ -246,3 +246,12 @@ def test_convergence_report_bad_input():
 
 def test_colors_are_distinct():
     assert len(set(helpers.COLORS.values())) == len(helpers.COLORS)
+
+
+def test_data_generator_loads_the_module_that_wrote_the_csv():
+    module = helpers.data_generator("lalonde")
+    assert set(module.generate()) == {"lalonde", "nsw_experimental"}
+    with pytest.raises(FileNotFoundError, match="known"):
+        helpers.data_generator("nope")
+    with pytest.raises(ValueError, match="module name"):
+        helpers.data_generator("../lalonde")

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import sys
 import time
@@ -34,8 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CHAPTER = ROOT / "chapters" / "03-power-analysis.qmd"
 sys.path.insert(0, str(ROOT / "chapters"))
 
-CELL = re.compile(r"^```\{python\}\s*\n(.*?)^```\s*$", re.S | re.M)
-LABEL = re.compile(r"^#\|\s*label:\s*(\S+)\s*$", re.M)
+sys.path.insert(0, str(ROOT / "tools"))
+from qmd_to_ipynb import code_cells  # noqa: E402  (the book's one parser of chapter cells)
 
 
 def load_cells(prefixes: tuple[str, ...]) -> dict:
@@ -44,12 +43,11 @@ def load_cells(prefixes: tuple[str, ...]) -> dict:
 
     namespace: dict = {"__name__": "power_engine", "pm": pm}
     found = []
-    for match in CELL.finditer(CHAPTER.read_text()):
-        source = match.group(1)
-        label = LABEL.search(source)
-        if label and label.group(1).startswith(prefixes):
-            found.append(label.group(1))
-            exec(compile(source, f"{CHAPTER.name}#{label.group(1)}", "exec"), namespace)
+    for options, source in code_cells(CHAPTER.read_text()):
+        label = options.get("label", "")
+        if label.startswith(prefixes):
+            found.append(label)
+            exec(compile(source, f"{CHAPTER.name}#{label}", "exec"), namespace)
     if not found:
         raise RuntimeError(f"no cells labelled {prefixes} in {CHAPTER}")
     print("loaded chapter cells:", ", ".join(found))

@@ -44,6 +44,27 @@ EVAL_FALSE = re.compile(r"^#\|\s*eval:\s*false\s*$")
 CALLOUT_TITLE = re.compile(r'title="([^"]*)"')
 
 
+CELL_BLOCK = re.compile(r"^```\{python\}\s*\n(.*?)^```\s*$", re.S | re.M)
+OPTION = re.compile(r"^#\|\s*([\w-]+):\s*(.*)$")
+
+
+def code_cells(text: str) -> list[tuple[dict[str, str], str]]:
+    """(options, code) for each ```{python} block; options from its '#|' lines.
+
+    The one parser of chapter cells that the tests and tools/bench_power.py share.
+    """
+    cells = []
+    for match in CELL_BLOCK.finditer(text):
+        body = match.group(1)
+        options = {}
+        for line in body.splitlines():
+            option = OPTION.match(line)
+            if option:
+                options[option.group(1)] = option.group(2).strip()
+        cells.append((options, body))
+    return cells
+
+
 def _strip_front_matter(lines: list[str]) -> list[str]:
     if lines and lines[0].strip() == "---":
         for i in range(1, len(lines)):
