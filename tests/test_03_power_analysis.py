@@ -6,22 +6,16 @@ The engine's code lives in the chapter (cells labelled ``power-engine-*``);
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 from scipy import optimize, stats
 
-ROOT = Path(__file__).resolve().parent.parent
+import bench_power  # tools/ is on sys.path (conftest.py)
 
 
 @pytest.fixture(scope="module")
 def engine():
-    spec = importlib.util.spec_from_file_location("bench_power", ROOT / "tools" / "bench_power.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    return bench.load_cells(("power-engine",))
+    return bench_power.load_cells(("power-engine",))
 
 
 def beta_hdi(a, b, prob):

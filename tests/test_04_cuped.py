@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
-import pandas as pd
 
-from book import ROOT
+import helpers
 
-sys.path.insert(0, str(ROOT / "data"))
-from generators import cuped  # noqa: E402
-
-
-def test_generator_reproduces_committed_csv():
-    frame = cuped.generate()["cuped_experiment"]
-    committed = pd.read_csv(ROOT / "data" / "cuped_experiment.csv")
-    pd.testing.assert_frame_equal(frame.reset_index(drop=True), committed, check_dtype=False)
-
-
-def test_generator_is_deterministic():
-    first = cuped.generate()["cuped_experiment"]
-    second = cuped.generate()["cuped_experiment"]
-    pd.testing.assert_frame_equal(first, second)
+cuped = helpers.data_generator("cuped")  # CSV == generator, byte for byte: tests/test_data.py
 
 
 def test_process_matches_the_documented_truth():

@@ -1,13 +1,9 @@
 """Fast checks of the numbers chapters/05-lalonde.qmd builds on (no sampling)."""
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "chapters"))
-import helpers  # noqa: E402
+import helpers
 
 
 @pytest.fixture(scope="module")

@@ -23,15 +23,3 @@ def test_every_data_set_is_documented():
     for path in DATA.glob("*.csv"):
         assert f"`{path.name}`" in readme, f"data/README.md does not document {path.name}"
 
-
-def test_lalonde_facts():
-    import pandas as pd
-
-    lalonde = pd.read_csv(DATA / "lalonde.csv")
-    assert lalonde.shape == (614, 9) and lalonde["treat"].sum() == 185
-    assert (lalonde["re78"] == 0).sum() == 143
-    naive = lalonde.groupby("treat")["re78"].mean().diff().iloc[-1]
-    assert round(naive, 2) == -635.03
-    nsw = pd.read_csv(DATA / "nsw_experimental.csv")
-    assert nsw.shape == (445, 10) and nsw["treat"].sum() == 185
-    assert round(nsw.groupby("treat")["re78"].mean().diff().iloc[-1]) == 1794
