@@ -15,14 +15,14 @@ import helpers
 def fresh_helpers(monkeypatch):
     """Re-import helpers under a given environment; restore afterwards."""
     def load(**env):
-        for key in ("BOOK_SMOKE", "BOOK_SEED"):
+        for key in ("BOOK_SMOKE", "BOOK_SEED", "BOOK_STUDY", "BOOK_RESULTS_DIR"):
             monkeypatch.delenv(key, raising=False)
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         return importlib.reload(helpers)
     yield load
-    monkeypatch.delenv("BOOK_SMOKE", raising=False)
-    monkeypatch.delenv("BOOK_SEED", raising=False)
+    for key in ("BOOK_SMOKE", "BOOK_SEED", "BOOK_STUDY", "BOOK_RESULTS_DIR"):
+        monkeypatch.delenv(key, raising=False)
     importlib.reload(helpers)
 
 
@@ -130,10 +130,13 @@ def ledger(tmp_path, monkeypatch):
 
 def test_ledger_writes_entries(ledger, tmp_path):
     draws = np.random.default_rng(0).normal(2.0, 0.1, 4000)
-    entry = ledger.record("ate", draws, label="ATE", reference=2.0)
+    entry = ledger.record("ate", draws, label="ATE", reference=2.0, contrast=3.0, contrast_label="naive")
     assert entry["check"] == "in_hdi" and entry["passes"]
-    ledger.record("naive", 3.5, label="naive", reference=2.0, check="abs", tolerance=2.0)
+    ledger.record("naive", 3.5, label="naive", reference=2.0, check="abs", tolerance=2.0,
+                  contrast=5.0, contrast_label="talk")
     data = json.loads((tmp_path / "01-why-ppl.json").read_text())
+    assert data["chapter_seed"] == helpers.chapter_seed("01-why-ppl")
+    assert data["results"]["ate"]["contrast"] == 3.0
     assert set(data["results"]) == {"ate", "naive"}
     ate = data["results"]["ate"]
     assert ate["hdi_low"] < 2.0 < ate["hdi_high"]
@@ -143,14 +146,15 @@ def test_ledger_writes_entries(ledger, tmp_path):
 
 def test_ledger_starts_clean(tmp_path, monkeypatch):
     monkeypatch.setattr(helpers, "RESULTS_DIR", tmp_path)
-    helpers.Ledger("01-why-ppl").record("x", 1.0, label="x")
+    helpers.Ledger("01-why-ppl").record("x", 1.0, label="x", why="a test")
     assert helpers.Ledger("01-why-ppl").entries == {}
     assert json.loads((tmp_path / "01-why-ppl.json").read_text())["results"] == {}
 
 
 def test_ledger_flags_failing_check(ledger):
     draws = np.random.default_rng(0).normal(0.0, 0.1, 4000)
-    assert ledger.record("biased", draws, label="b", reference=1.0)["passes"] is False
+    assert ledger.record("biased", draws, label="b", reference=1.0, contrast=5.0,
+                         contrast_label="c")["passes"] is False
     assert ledger.record("ok", draws, label="b", reference=1.0, check="outside_hdi")["passes"] is True
 
 
@@ -162,6 +166,12 @@ def test_ledger_flags_failing_check(ledger):
     ({"check": "abs", "reference": 1.0}, "positive tolerance"),
     ({"tolerance": 1.0}, "tolerance only applies"),
     ({"reference": 1.0, "check": "none"}, "why"),
+    ({"check": "none"}, "why"),
+    ({"reference": 1.0}, "needs a contrast"),
+    ({"reference": 1.0, "check": "abs", "tolerance": 0.1}, "needs a contrast"),
+    ({"reference": 1.0, "contrast": 3.0}, "contrast_label"),
+    ({"reference": 1.0, "contrast": float("inf"), "contrast_label": "x"}, "finite"),
+    ({"contrast_label": "x", "why": "w"}, "without a contrast"),
     ({"reference": float("nan")}, "finite"),
     ({"value": 2.0, "reference": 1.0, "check": "in_hdi"}, "needs posterior draws"),
 ])
@@ -174,9 +184,72 @@ def test_ledger_bad_input(ledger, kwargs, match):
 
 
 def test_ledger_rejects_duplicate_keys(ledger):
-    ledger.record("k", 1.0, label="first")
+    ledger.record("k", 1.0, label="first", why="a test")
     with pytest.raises(KeyError, match="twice"):
-        ledger.record("k", 2.0, label="second")
+        ledger.record("k", 2.0, label="second", why="a test")
+
+
+@pytest.mark.parametrize("contrast, passes", [(5.0, True), (2.05, False)])
+def test_in_hdi_fails_when_the_contrast_also_passes(ledger, contrast, passes):
+    """A check that the wrong answer would also pass proves nothing: it fails."""
+    draws = np.random.default_rng(0).normal(2.0, 0.1, 4000)
+    entry = ledger.record("k", draws, label="x", reference=2.0, contrast=contrast, contrast_label="naive")
+    assert entry["passes"] is passes
+    assert ("INSIDE" in entry["message"]) is (not passes)
+
+
+@pytest.mark.parametrize("contrast, passes", [(2.5, True), (2.1, False)])
+def test_abs_fails_when_the_contrast_is_within_tolerance(ledger, contrast, passes):
+    entry = ledger.record("k", 2.01, label="x", reference=2.0, check="abs", tolerance=0.2,
+                          contrast=contrast, contrast_label="flat prior")
+    assert entry["passes"] is passes
+
+
+def test_outside_hdi_needs_no_contrast(ledger):
+    draws = np.random.default_rng(0).normal(0.0, 0.1, 4000)
+    assert ledger.record("k", draws, label="x", reference=1.0, check="outside_hdi")["passes"]
+
+
+def test_ledger_entry_is_what_record_stores(ledger):
+    draws = np.random.default_rng(1).normal(0.0, 1.0, 1000)
+    kwargs = dict(label="x", reference=0.0, contrast=5.0, contrast_label="naive")
+    assert helpers.ledger_entry("k", draws, **kwargs) == ledger.record("k", draws, **kwargs)
+
+
+def test_study_mode_caps_sampling_and_uses_one_core(fresh_helpers):
+    h = fresh_helpers(BOOK_STUDY="1")
+    kw = h.sample_kwargs(1, draws=4000, tune=3000)
+    assert kw["draws"] == h.STUDY_SAMPLING["draws"] and kw["cores"] == 1
+    h = fresh_helpers(BOOK_STUDY="1", BOOK_SMOKE="1")
+    assert h.sample_kwargs(1)["draws"] == h.SMOKE_SAMPLING["draws"]
+
+
+def test_results_dir_from_environment(fresh_helpers, tmp_path):
+    assert fresh_helpers(BOOK_RESULTS_DIR=str(tmp_path)).RESULTS_DIR == tmp_path.resolve()
+
+
+def test_deprecations_in_the_books_own_code_are_errors():
+    import warnings
+
+    with warnings.catch_warnings():
+        helpers.configure_warnings()
+        with pytest.raises(FutureWarning):
+            exec("import warnings; warnings.warn('old', FutureWarning)", {"__name__": "__main__"})
+        with pytest.raises(DeprecationWarning):
+            exec("import warnings; warnings.warn('old', DeprecationWarning)", {"__name__": "__main__"})
+
+
+def test_wasm_graphviz_renders_svg_and_names_what_it_cannot(tmp_path):
+    svg = helpers._wasm_run_check(["dot", "-Kdot", "-Tsvg"], input=b"digraph { a -> b }").stdout
+    assert svg.startswith(b"<?xml") and b"<svg" in svg
+    source = tmp_path / "g.gv"
+    source.write_text("digraph { a -> b }")
+    helpers._wasm_run_check(["dot", "-Kdot", "-Tsvg", "-O", "g.gv"], cwd=tmp_path)
+    assert (tmp_path / "g.gv.svg").read_text().count("<g id=\"node") == 2
+    with pytest.raises(ValueError, match="SVG only"):
+        helpers._wasm_run_check(["dot", "-Kdot", "-Tpng"], input=b"digraph { a -> b }")
+    with pytest.raises(ValueError, match="does not support the option"):
+        helpers._wasm_run_check(["dot", "-Kdot", "-Tsvg", "-y"], input=b"digraph { a -> b }")
 
 
 def test_ledger_needs_existing_chapter():
