@@ -5,7 +5,9 @@
 
 Each chapter is converted with qmd_to_ipynb, run in a fresh kernel from
 ``chapters/`` and saved, executed, to ``_executed/<stem>.ipynb``. The wall time
-of each chapter is printed; the exit status is non-zero if any cell fails.
+of each chapter is printed, with every convergence line the chapter printed
+(``helpers.check_convergence``: max r_hat, ESS, divergences per model); the
+exit status is non-zero if any cell fails.
 """
 
 from __future__ import annotations
@@ -25,6 +27,16 @@ from qmd_to_ipynb import convert  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def convergence_lines(nb) -> list[str]:
+    """The lines ``helpers.check_convergence`` printed, in cell order."""
+    lines = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                lines += [line for line in output.get("text", "").splitlines() if "max r_hat" in line]
+    return lines
+
+
 def run(path: Path, timeout: int) -> float:
     nb = convert(path.read_text(), check_inline=True)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
@@ -36,6 +48,8 @@ def run(path: Path, timeout: int) -> float:
         out = ROOT / "_executed"
         out.mkdir(exist_ok=True)
         nbformat.write(nb, out / f"{path.stem}.ipynb")
+        for line in convergence_lines(nb):
+            print(f"  {path.stem}: {line}")
     return time.perf_counter() - start
 
 
