@@ -134,3 +134,42 @@ def test_labels_unique_across_the_book():
                 clashes.append(f"{label}: {seen[label]} and {path.name}")
             seen.setdefault(label, path.name)
     assert not clashes, "labels used in more than one chapter:\n" + "\n".join(clashes)
+
+
+# A decimal typed by hand in prose goes stale when the code changes: numbers come from
+# inline code. Math, inline code, citations, versions ("PyMC 6.3") and numbered references
+# to other works ("Table 13.1") are not results and are allowed.
+HAND_DECIMAL = re.compile(r"(?<![\w.\\/-])[-−+]?\d+\.\d+(?![\w.%]*[\w])")
+NOT_RESULTS = [
+    re.compile(r"^---\n.*?\n---\n", re.S),          # front matter
+    re.compile(r"<!--.*?-->", re.S),                 # comments
+    re.compile(r"\$\$.*?\$\$", re.S),                # display math
+    re.compile(r"(?<!\\)\$[^$\n]+\$"),               # inline math
+    re.compile(r"`[^`\n]*`"),                        # inline code, {python} expressions included
+    re.compile(r"\{\{<.*?>\}\}"),                    # shortcodes
+    re.compile(r"\]\([^)]*\)"),                      # link targets
+    re.compile(r"\{[#.][^}]*\}"),                    # attributes
+    re.compile(r"\b(?:PyMC|pymc|PyTensor|pytensor|NumPyro|JAX|Flax|ArviZ|Quarto|Python|pymc-marketing|"
+               r"nutpie|seaborn|CausalPy|pandas|NumPy|matplotlib|version|v)\s+\d+(?:\.\d+)+"),
+    re.compile(r"\b(?:Table|Tables|Section|Sections|Chapter|Figure|Eq\.|Equation|Exercise|§)\s*\d+(?:\.\d+)+"),
+]
+
+
+def hand_typed_decimals(text: str) -> list[str]:
+    body = prose(text)
+    for pattern in NOT_RESULTS:
+        body = pattern.sub(" ", body)
+    return [m.group(0) for m in HAND_DECIMAL.finditer(body)]
+
+
+def test_hand_typed_decimal_lint_catches_and_allows():
+    assert hand_typed_decimals("The lift is 0.94 here.") == ["0.94"]
+    assert hand_typed_decimals("A 94% HDI, about 2.5 times wider.") == ["2.5"]
+    assert hand_typed_decimals("With PyMC 6.3, see Table 13.1, `{python} f'{x:.2f}'` and $\\sigma = 0.5$.") == []
+
+
+@pytest.mark.parametrize("path", sorted(ROOT.glob("*.qmd")) + CHAPTER_FILES, ids=lambda p: p.stem)
+def test_no_hand_typed_decimals_in_prose(path):
+    found = hand_typed_decimals(path.read_text())
+    assert not found, (f"{path.name}: decimal numbers typed by hand in prose: {found}; compute them "
+                       "with inline code (`{python} ...`) or, for a design constant, put it in math ($0.5$)")
