@@ -9,7 +9,7 @@ CHAPTERS := $(sort $(wildcard chapters/[0-9][0-9]-*.qmd))
 NB_TIMEOUT ?= 1800
 
 .DEFAULT_GOAL := help
-.PHONY: help venv book slides notebooks test test-unit test-chapters test-results chapter data bench clean
+.PHONY: help venv book slides notebooks test test-unit test-chapters test-seeds test-results chapter data bench seeds check-site clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -49,19 +49,33 @@ bench: $(STAMP) ## time the power-analysis engine at full size (median of severa
 data: $(STAMP) ## regenerate every committed CSV under data/ (byte for byte)
 	$(PY) data/make_data.py
 
-test: test-unit test-chapters test-results ## run the whole test suite (no Quarto needed)
+test: test-unit test-chapters test-seeds test-results check-site ## run the whole test suite (no Quarto needed)
+
+# Both cores: -n 2 runs two test files (two notebooks) at once; loadfile keeps a
+# notebook's cells together on one worker, in order.
+XDIST ?= -n $(shell nproc 2>/dev/null || echo 2) --dist loadfile
 
 test-unit: $(STAMP)
-	$(PY) -m pytest -q tests --ignore=tests/test_results.py
+	$(PY) -m pytest -q $(XDIST) tests --ignore=tests/test_results.py --ignore=tests/test_seed_study.py
 
 # The tested notebooks also evaluate every inline {python} expression of the prose.
 test-chapters: $(STAMP)
 	rm -rf .test-notebooks
 	$(PY) tools/qmd_to_ipynb.py $(CHAPTERS) --out .test-notebooks --check-inline
-	BOOK_SMOKE=1 $(PY) -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env --nbval-cell-timeout=$(NB_TIMEOUT) .test-notebooks
+	BOOK_SMOKE=1 $(PY) -m pytest -q -p no:cacheprovider $(XDIST) --nbval-lax --nbval-current-env --nbval-cell-timeout=$(NB_TIMEOUT) .test-notebooks
+
+# The seed study's tiny version (K = 2, smoke sampling): keeps `make seeds` alive.
+test-seeds: $(STAMP)
+	$(PY) -m pytest -q tests/test_seed_study.py
 
 test-results: $(STAMP)
 	$(PY) -m pytest -q tests/test_results.py
+
+seeds: $(STAMP) ## the seed study: every simulated chapter refitted on K=20 fresh data sets -> _results/seed-study.json
+	$(PY) tools/seed_study.py --k $(or $(K),20)
+
+check-site: ## check a rendered _book/ (pages, images, deck, embeds, offline); skipped when nothing was rendered
+	@$(PY) tools/check_site.py
 
 clean: ## remove generated files (keeps .venv)
 	rm -rf _book _freeze .quarto notebooks .test-notebooks _results _executed .pytest_cache

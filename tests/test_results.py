@@ -75,3 +75,41 @@ def test_ledger_entry_meets_its_reference(chapter, key, entry):
         pytest.fail(f"{chapter} has not been run: no _results/{chapter}.json (run make test)")
     ok, message = helpers.evaluate(entry)
     assert ok, f"{chapter}/{key} ({entry['label']}): {message}"
+
+
+@pytest.mark.parametrize("chapter, key, entry", list(_entries()))
+def test_ledger_entry_rejects_its_contrast(chapter, key, entry):
+    """The check would fail for the wrong answer the entry names: it can fail."""
+    if entry is None:
+        pytest.fail(f"{chapter} has not been run: no _results/{chapter}.json (run make test)")
+    if entry["check"] in helpers.CONTRASTED:
+        assert entry.get("contrast") is not None and entry.get("contrast_label"), \
+            f"{chapter}/{key}: a {entry['check']} check must name the wrong answer it rules out"
+        rejected, message = helpers.contrast_rejected(entry)
+        assert rejected, f"{chapter}/{key}: {message}"
+    elif entry["check"] == "none":
+        assert entry.get("why"), f"{chapter}/{key}: an unchecked entry must say why"
+
+
+def test_same_seed_gives_identical_ledger(tmp_path):
+    """Re-running a chapter under the same seed reproduces its ledger exactly.
+
+    The notebook run of ``make test`` wrote ``_results/01-why-ppl.json`` in smoke
+    mode; the chapter runs again here, in a fresh kernel, into another folder.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+
+    chapter = "01-why-ppl"
+    first = helpers.load_results(chapter)
+    env = {**os.environ, "BOOK_RESULTS_DIR": str(tmp_path), "BOOK_SMOKE": "1" if first["smoke"] else "0",
+           "BOOK_SEED": str(first["base_seed"])}
+    proc = subprocess.run([sys.executable, str(helpers.ROOT / "tools" / "run_chapter.py"),
+                           str(helpers.CHAPTERS_DIR / f"{chapter}.qmd")],
+                          env=env, capture_output=True, text=True, timeout=1200)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    second = json.loads((tmp_path / f"{chapter}.json").read_text())
+    assert second["chapter_seed"] == first["chapter_seed"] == helpers.chapter_seed(chapter, first["base_seed"])
+    assert second["results"] == first["results"]
