@@ -143,6 +143,7 @@ HAND_DECIMAL = re.compile(r"(?<![\w.\\/-])[-−+]?\d+\.\d+(?![\w.%]*[\w])")
 NOT_RESULTS = [
     re.compile(r"^---\n.*?\n---\n", re.S),          # front matter
     re.compile(r"<!--.*?-->", re.S),                 # comments
+    re.compile(r"^(`{3,}).*?^\1", re.S | re.M),      # code listings (```python ...)
     re.compile(r"\$\$.*?\$\$", re.S),                # display math
     re.compile(r"(?<!\\)\$[^$\n]+\$"),               # inline math
     re.compile(r"`[^`\n]*`"),                        # inline code, {python} expressions included
@@ -151,6 +152,7 @@ NOT_RESULTS = [
     re.compile(r"\{[#.][^}]*\}"),                    # attributes
     re.compile(r"\b(?:PyMC|pymc|PyTensor|pytensor|NumPyro|JAX|Flax|ArviZ|Quarto|Python|pymc-marketing|"
                r"nutpie|seaborn|CausalPy|pandas|NumPy|matplotlib|version|v)\s+\d+(?:\.\d+)+"),
+    re.compile(r"\bCC(?:0| BY(?:-SA)?)\s*\d+\.\d+"),       # licence names
     re.compile(r"\b(?:Table|Tables|Section|Sections|Chapter|Figure|Eq\.|Equation|Exercise|§)\s*\d+(?:\.\d+)+"),
 ]
 

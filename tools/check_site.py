@@ -1,0 +1,175 @@
+"""Check a rendered site: what a reader and a speaker see, parsed from ``_book/``.
+
+    .venv/bin/python tools/check_site.py            # after `make book` and `make slides`
+    .venv/bin/python tools/check_site.py --book DIR
+
+Checks, each naming what is wrong:
+
+1. every page the book lists exists and shows no error output (tracebacks,
+   ``cell-output-error``, failed executions);
+2. every image a page references exists;
+3. nothing loads from the network: no ``<script src="http...">`` and no
+   remote stylesheet, in any page of the book or the deck;
+4. the deck (``slides/talk.html``): its ``<section>`` tags balance, its slide
+   count equals the slides ``talk.qmd`` defines, and every embedded chapter
+   output is non-empty (a figure, a table or text);
+5. the results appendix has exactly one table row per ledger entry in
+   ``_results/``.
+
+With no rendered site (CI has no Quarto) it prints that it skipped and exits 0;
+with ``--require`` a missing site is an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+REMOTE = re.compile(r"^(https?:)?//", re.I)
+ERROR_MARKERS = ("cell-output-error", "Traceback (most recent call last)", "ExecutableNotFound",
+                 "An error occurred while executing")
+
+
+def _soup(path: Path):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def book_pages() -> list[str]:
+    """Output pages of every .qmd the book lists (chapters and appendices)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from book import book_chapters
+
+    return [str(Path(p).with_suffix(".html")) for p in book_chapters()]
+
+
+def talk_slide_count(text: str) -> int:
+    """Slides talk.qmd defines: the title slide, one per '# ' and one per '## ' heading."""
+    from qmd_to_ipynb import CELL_BLOCK
+
+    body = CELL_BLOCK.sub("", text.split("\n---\n", 1)[1] if text.startswith("---") else text)
+    body = re.sub(r"^```.*?^```", "", body, flags=re.S | re.M)
+    return 1 + len(re.findall(r"^#{1,2} \S", body, flags=re.M))
+
+
+def check_pages(book: Path, problems: list[str]) -> None:
+    for rel in book_pages():
+        page = book / rel
+        if not page.exists():
+            problems.append(f"{rel}: page missing")
+            continue
+        html = page.read_text(encoding="utf-8")
+        for marker in ERROR_MARKERS:
+            if marker in html:
+                problems.append(f"{rel}: shows error output ({marker!r})")
+
+
+def check_assets(book: Path, problems: list[str]) -> int:
+    pages = sorted(book.rglob("*.html"))
+    for page in pages:
+        soup = _soup(page)
+        rel = page.relative_to(book)
+        for tag in soup.find_all("script", src=True):
+            if REMOTE.match(tag["src"]):
+                problems.append(f"{rel}: loads a script from the network: {tag['src']}")
+        for tag in soup.find_all("link", href=True):
+            if "stylesheet" in (tag.get("rel") or []) and REMOTE.match(tag["href"]):
+                problems.append(f"{rel}: loads a stylesheet from the network: {tag['href']}")
+        for tag in soup.find_all("img", src=True):
+            src = tag["src"]
+            if src.startswith("data:"):
+                continue
+            if REMOTE.match(src):
+                problems.append(f"{rel}: image from the network: {src}")
+                continue
+            target = (page.parent / unquote(urlparse(src).path)).resolve()
+            if not target.exists():
+                problems.append(f"{rel}: image missing: {src}")
+    return len(pages)
+
+
+def check_deck(book: Path, problems: list[str]) -> int:
+    deck = book / "slides" / "talk.html"
+    if not deck.exists():
+        problems.append("slides/talk.html missing: run `make slides`")
+        return 0
+    html = deck.read_text(encoding="utf-8")
+    opened, closed = len(re.findall(r"<section\b", html)), html.count("</section>")
+    if opened != closed:
+        problems.append(f"slides/talk.html: {opened} <section> tags but {closed} </section>: a stray tag breaks the deck")
+    soup = _soup(deck)
+    slides_root = soup.find("div", class_="slides")
+    if slides_root is None:
+        problems.append("slides/talk.html: no div.slides")
+        return 0
+    leaves = [s for s in slides_root.find_all("section") if not s.find("section")]
+    outside = [s for s in soup.find_all("section") if slides_root not in s.parents]
+    if outside:
+        problems.append(f"slides/talk.html: {len(outside)} slides fall outside the deck's div.slides")
+    expected = talk_slide_count((ROOT / "talk.qmd").read_text())
+    if len(leaves) != expected:
+        problems.append(f"slides/talk.html: {len(leaves)} slides, talk.qmd defines {expected}")
+    for embed in soup.select(".quarto-embed-nb-cell"):
+        has_output = embed.find(["img", "table", "svg"]) or embed.get_text(strip=True)
+        if not has_output:
+            slide = embed.find_parent("section")
+            problems.append(f"slides/talk.html: empty embed on slide {slide.get('id') if slide else '?'}")
+    return len(leaves)
+
+
+def check_results(book: Path, problems: list[str]) -> int:
+    page = book / "results.html"
+    if not page.exists():
+        problems.append("results.html missing")
+        return 0
+    rows = _soup(page).select("table#results-table tbody tr")
+    keys = [row.get("data-key") for row in rows]
+    results_dir = ROOT / "_results"
+    ledger = [f"{p.stem}/{k}" for p in sorted(results_dir.glob("[0-9][0-9]-*.json"))
+              for k in json.loads(p.read_text())["results"]]
+    if sorted(keys) != sorted(ledger):
+        missing = sorted(set(ledger) - set(keys))[:5]
+        extra = sorted(set(keys) - set(ledger))[:5]
+        problems.append(f"results.html: {len(rows)} rows for {len(ledger)} ledger entries "
+                        f"(missing {missing}, extra {extra})")
+    return len(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--book", type=Path, default=ROOT / "_book")
+    parser.add_argument("--require", action="store_true", help="a missing site is an error")
+    args = parser.parse_args(argv)
+    if not (args.book / "index.html").exists():
+        reason = "CI has no Quarto" if os.environ.get("CI") else "no rendered site"
+        message = f"check-site: skipped ({reason}: {args.book}/index.html does not exist; run `make book slides`)"
+        if args.require:
+            print(message.replace("skipped", "FAILED"))
+            return 1
+        print(message)
+        return 0
+    problems: list[str] = []
+    check_pages(args.book, problems)
+    n_pages = check_assets(args.book, problems)
+    n_slides = check_deck(args.book, problems)
+    n_rows = check_results(args.book, problems)
+    if problems:
+        print(f"check-site: {len(problems)} problems")
+        for problem in problems:
+            print(f"  - {problem}")
+        return 1
+    print(f"check-site: ok ({n_pages} pages, {n_slides} slides, {n_rows} result rows, nothing from the network)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
