@@ -26,13 +26,26 @@ $(STAMP): requirements.txt
 
 venv: $(STAMP) ## create .venv from the pinned requirements (once)
 
-QUARTO_ENV = PATH="$(CURDIR)/$(VENV)/bin:$$PATH" QUARTO_PYTHON="$(CURDIR)/$(PY)" BOOK_SMOKE=0
+# Renders reuse executions through jupyter-cache (`execute: cache: true`): a chapter
+# runs again when its code changes (the cache key is the code of its cells). The key
+# does not see helpers.py, the data or the switches, so the cache lives in one folder
+# per BOOK_SEED, and the rule below empties it whenever helpers.py, a data set, a
+# generator or the requirements change. The deck's embeds hit the same cache, so
+# `make slides` after `make book` executes nothing.
+RENDER_CACHE := .cache/render/seed-$(or $(BOOK_SEED),default)
+RENDER_DEPS := chapters/helpers.py requirements.txt $(wildcard data/*.csv data/generators/*.py)
+QUARTO_ENV = PATH="$(CURDIR)/$(VENV)/bin:$$PATH" QUARTO_PYTHON="$(CURDIR)/$(PY)" BOOK_SMOKE=0 \
+	JUPYTERCACHE="$(CURDIR)/$(RENDER_CACHE)"
 
-book: notebooks ## render the HTML book into _book/ at full quality (needs Quarto)
+$(RENDER_CACHE)/.deps: $(RENDER_DEPS)
+	rm -rf $(RENDER_CACHE)
+	mkdir -p $(RENDER_CACHE) && touch $@
+
+book: notebooks $(RENDER_CACHE)/.deps ## render the HTML book into _book/ at full quality (needs Quarto)
 	@QUARTO_BIN=$$(tools/find-quarto.sh $(VENV)/bin) || exit 1; \
 	$(QUARTO_ENV) "$$QUARTO_BIN" render --profile book
 
-slides: $(STAMP) ## render the talk (talk.qmd) as revealjs slides into _book/slides/ (needs Quarto)
+slides: $(STAMP) $(RENDER_CACHE)/.deps ## render the talk (talk.qmd) as revealjs slides into _book/slides/ (needs Quarto)
 	@QUARTO_BIN=$$(tools/find-quarto.sh $(VENV)/bin) || exit 1; \
 	$(QUARTO_ENV) "$$QUARTO_BIN" render --profile slides
 
@@ -59,17 +72,20 @@ test-unit: $(STAMP)
 	$(PY) -m pytest -q $(XDIST) tests --ignore=tests/test_results.py --ignore=tests/test_seed_study.py
 
 # The tested notebooks also evaluate every inline {python} expression of the prose.
+# Their smoke-mode ledgers go to .test-results/, never over the book's _results/.
+TEST_RESULTS := $(CURDIR)/.test-results
 test-chapters: $(STAMP)
 	rm -rf .test-notebooks
 	$(PY) tools/qmd_to_ipynb.py $(CHAPTERS) --out .test-notebooks --check-inline
-	BOOK_SMOKE=1 $(PY) -m pytest -q -p no:cacheprovider $(XDIST) --nbval-lax --nbval-current-env --nbval-cell-timeout=$(NB_TIMEOUT) .test-notebooks
+	rm -rf $(TEST_RESULTS)
+	BOOK_SMOKE=1 BOOK_RESULTS_DIR=$(TEST_RESULTS) $(PY) -m pytest -q -p no:cacheprovider $(XDIST) --nbval-lax --nbval-current-env --nbval-cell-timeout=$(NB_TIMEOUT) .test-notebooks
 
 # The seed study's tiny version (K = 2, smoke sampling): keeps `make seeds` alive.
 test-seeds: $(STAMP)
 	$(PY) -m pytest -q tests/test_seed_study.py
 
 test-results: $(STAMP)
-	$(PY) -m pytest -q tests/test_results.py
+	BOOK_RESULTS_DIR=$(TEST_RESULTS) $(PY) -m pytest -q tests/test_results.py
 
 seeds: $(STAMP) ## the seed study: every simulated chapter refitted on K=20 fresh data sets -> _results/seed-study.json
 	$(PY) tools/seed_study.py --k $(or $(K),20)
@@ -78,5 +94,5 @@ check-site: ## check a rendered _book/ (pages, images, deck, embeds, offline); s
 	@$(PY) tools/check_site.py
 
 clean: ## remove generated files (keeps .venv)
-	rm -rf _book _freeze .quarto notebooks .test-notebooks _results _executed .pytest_cache
+	rm -rf _book _freeze .quarto notebooks .test-notebooks .test-results _results _executed .pytest_cache .cache/render
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
