@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 import helpers
+import numpy as np
 from book import CHAPTER_FILES, ROOT, book_chapters, code_cells, quarto_config
 
 EMBED = re.compile(r"\{\{<\s*embed\s+([^#\s>]+)#([\w,-]+)(?:\s+[^>]*)?>\}\}")
@@ -92,30 +93,64 @@ def test_run_this_chapter_note_exists():
     assert "make notebooks" in text and "BOOK_SMOKE" in text
 
 
-def test_results_appendix_builds_a_row_per_ledger_entry(tmp_path, monkeypatch):
-    """Run results.qmd's code against a fake ledger and check the table it prints."""
+def _run_appendix(name: str, results_dir, monkeypatch) -> str:
+    """Execute an appendix's code cells (as Quarto would) and return what they print."""
     import contextlib
     import io
-    import json
 
-    monkeypatch.setattr(helpers, "RESULTS_DIR", tmp_path)
-    chapter = CHAPTER_FILES[0].stem
-    (tmp_path / f"{chapter}.json").write_text(json.dumps({
-        "chapter": chapter, "smoke": False, "base_seed": 1, "hdi_prob": 0.94,
-        "results": {
-            "a": {"estimate": 1.5, "hdi_low": 1.0, "hdi_high": 2.0, "reference": 1.2, "label": "A thing",
-                  "check": "in_hdi", "tolerance": None, "why": None, "passes": True},
-            "b": {"estimate": -635.03, "hdi_low": None, "hdi_high": None, "reference": -635.03,
-                  "label": "B thing", "check": "abs", "tolerance": 0.01, "why": None, "passes": True},
-        },
-    }))
+    monkeypatch.setattr(helpers, "RESULTS_DIR", results_dir)
     namespace: dict = {}
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        for _, code in code_cells((ROOT / "results.qmd").read_text()):
-            exec(compile(code.replace('sys.path.insert(0, "chapters")', ""), "results.qmd", "exec"), namespace)
-    printed = out.getvalue()
-    assert "A thing (`a`)" in printed and "B thing (`b`)" in printed
-    assert "[1.00, 2.00]" in printed and "-635" in printed and "within ±0.010" in printed
-    assert f"(chapters/{chapter}.qmd)" in printed
-    assert printed.count("\n| [") == 2
+        for _, code in code_cells((ROOT / name).read_text()):
+            exec(compile(code.replace('sys.path.insert(0, "chapters")', ""), name, "exec"), namespace)
+    return out.getvalue()
+
+
+def test_results_appendix_builds_a_row_per_ledger_entry(tmp_path, monkeypatch):
+    """Labels with $ and | (which broke the pipe table) stay in their own row and cell."""
+    import json
+
+    from bs4 import BeautifulSoup
+
+    chapter = CHAPTER_FILES[0].stem
+    entries = {
+        "a": helpers.ledger_entry("a", np.linspace(1.0, 2.0, 200), label="Earnings ($) under E[Y|do(T=1)]",
+                                  reference=1.2, contrast=5.0, contrast_label="naive ($)"),
+        "b": helpers.ledger_entry("b", -635.03, label="B thing ($)", reference=-635.0, check="abs",
+                                  tolerance=0.1, contrast=-600.0, contrast_label="talk"),
+        "c": helpers.ledger_entry("c", 3.0, label="C thing", reference=1.0, why="model extrapolation", check="none"),
+        "d": helpers.ledger_entry("d", np.linspace(1.0, 2.0, 200), label="D thing", reference=9.0,
+                                  contrast=20.0, contrast_label="null"),
+    }
+    (tmp_path / f"{chapter}.json").write_text(json.dumps({
+        "chapter": chapter, "smoke": False, "base_seed": 1, "hdi_prob": 0.94, "results": entries}))
+    printed = _run_appendix("results.qmd", tmp_path, monkeypatch)
+    assert printed.startswith("```{=html}"), "the table is raw HTML, which pandoc leaves alone"
+    html = printed.split("```{=html}\n", 1)[1].split("\n```", 1)[0]
+    assert "$" not in html and "|" not in html, "no character pandoc could read as math or a pipe table"
+    rows = BeautifulSoup(html, "html.parser").select("table#results-table tbody tr")
+    assert [r["data-key"] for r in rows] == [f"{chapter}/{k}" for k in entries]
+    text = [[td.get_text(" ", strip=True) for td in r.find_all("td")] for r in rows]
+    assert text[0][1].startswith("Earnings ($) under E[Y|do(T=1)]")
+    low, high = entries["a"]["hdi_low"], entries["a"]["hdi_high"]
+    assert text[0][3] == f"[{low:.2f}, {high:.2f}]" and text[0][5] == "5.00 (naive ($))" and text[0][7] == "✓"
+    assert text[1][6] == "within ±0.100" and "-635" in text[1][2]
+    assert text[2][7] == "— model extrapolation"
+    assert text[3][7] == "✗ FAILS" and "table-danger" in rows[3]["class"]
+    assert rows[0].find("a")["href"] == f"chapters/{chapter}.html"
+
+
+def test_seed_study_appendix_without_and_with_a_study(tmp_path, monkeypatch):
+    import json
+
+    assert "Not run in this build" in _run_appendix("seeds.qmd", tmp_path, monkeypatch)
+    chapter = CHAPTER_FILES[0].stem
+    (tmp_path / "seed-study.json").write_text(json.dumps(
+        {chapter: {"ate": {"n": 20, "holds": 17, "check": "in_hdi"}}}))
+    (tmp_path / "seed-study-runs.json").write_text(json.dumps(
+        {chapter: {"k": 20, "smoke": False, "wall_s": 61.0,
+                   "fits": [{"data_seed": 1, "entries": {"ate": {"label": "ATE ($)"}}}]}}))
+    printed = _run_appendix("seeds.qmd", tmp_path, monkeypatch)
+    assert f"below 90%: {chapter}/ate" in printed
+    assert "<td>ATE (&#36;) <code>ate</code></td><td>in_hdi</td>" in printed and "85%" in printed
