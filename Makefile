@@ -26,27 +26,31 @@ $(STAMP): requirements.txt
 
 venv: $(STAMP) ## create .venv from the pinned requirements (once)
 
-# Renders reuse executions through jupyter-cache (`execute: cache: true`): a chapter
-# runs again when its code changes (the cache key is the code of its cells). The key
-# does not see helpers.py, the data or the switches, so the cache lives in one folder
-# per BOOK_SEED, and the rule below empties it whenever helpers.py, a data set, a
-# generator or the requirements change. The deck's embeds hit the same cache, so
-# `make slides` after `make book` executes nothing.
-RENDER_CACHE := .cache/render/seed-$(or $(BOOK_SEED),default)
+# Renders reuse executions. Quarto's freeze (`freeze: auto`) re-executes a chapter only
+# when its source changed; it cannot see helpers.py, the data, the requirements or
+# BOOK_SEED, so the recipe empties _freeze/ when any of them changed since the last
+# render. The book keeps each chapter's executed notebook (keep-ipynb), and
+# tools/embed_cache.py hands it to Quarto's embed cache, so the deck's embeds reuse the
+# book's executions: `make slides` after `make book` executes nothing. Without a fresh
+# book, Quarto executes the embedded chapters itself (slower, never stale).
 RENDER_DEPS := chapters/helpers.py requirements.txt $(wildcard data/*.csv data/generators/*.py)
-QUARTO_ENV = PATH="$(CURDIR)/$(VENV)/bin:$$PATH" QUARTO_PYTHON="$(CURDIR)/$(PY)" BOOK_SMOKE=0 \
-	JUPYTERCACHE="$(CURDIR)/$(RENDER_CACHE)"
+RENDER_KEY := seed=$(or $(BOOK_SEED),default)
+QUARTO_ENV = PATH="$(CURDIR)/$(VENV)/bin:$$PATH" QUARTO_PYTHON="$(CURDIR)/$(PY)" BOOK_SMOKE=0
+FORGET_OTHER_SEED = if [ "$$(cat .cache/render-key 2>/dev/null)" != "$(RENDER_KEY)" ]; then \
+	  rm -rf _freeze .quarto/_freeze .quarto/embed; mkdir -p .cache; echo "$(RENDER_KEY)" > .cache/render-key; fi
 
-$(RENDER_CACHE)/.deps: $(RENDER_DEPS)
-	rm -rf $(RENDER_CACHE)
-	mkdir -p $(RENDER_CACHE) && touch $@
+.cache/render-deps: $(RENDER_DEPS)
+	rm -rf _freeze .quarto/_freeze .quarto/embed
+	mkdir -p .cache && touch $@
 
-book: notebooks $(RENDER_CACHE)/.deps ## render the HTML book into _book/ at full quality (needs Quarto)
+book: notebooks .cache/render-deps ## render the HTML book into _book/ at full quality (needs Quarto)
 	@QUARTO_BIN=$$(tools/find-quarto.sh $(VENV)/bin) || exit 1; \
-	$(QUARTO_ENV) "$$QUARTO_BIN" render --profile book
+	$(FORGET_OTHER_SEED); \
+	$(QUARTO_ENV) "$$QUARTO_BIN" render --profile book && $(PY) tools/embed_cache.py
 
-slides: $(STAMP) $(RENDER_CACHE)/.deps ## render the talk (talk.qmd) as revealjs slides into _book/slides/ (needs Quarto)
+slides: $(STAMP) .cache/render-deps ## render the talk (talk.qmd) as revealjs slides into _book/slides/ (needs Quarto)
 	@QUARTO_BIN=$$(tools/find-quarto.sh $(VENV)/bin) || exit 1; \
+	$(FORGET_OTHER_SEED); \
 	$(QUARTO_ENV) "$$QUARTO_BIN" render --profile slides
 
 notebooks: $(STAMP) ## write a Jupyter notebook per chapter into notebooks/
@@ -94,5 +98,5 @@ check-site: ## check a rendered _book/ (pages, images, deck, embeds, offline); s
 	@$(PY) tools/check_site.py
 
 clean: ## remove generated files (keeps .venv)
-	rm -rf _book _freeze .quarto notebooks .test-notebooks .test-results _results _executed .pytest_cache .cache/render
+	rm -rf _book _freeze .quarto notebooks .test-notebooks .test-results _results _executed .pytest_cache .cache/render-deps .cache/render-key chapters/*.quarto_ipynb
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +

@@ -612,6 +612,75 @@ def ensure_graphviz() -> str:
     return "wasm"
 
 
+# --- Tables -----------------------------------------------------------------
+def _escape_markdown(value):
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("|", "\\|").replace("$", "\\$")
+    return value
+
+
+def dataframe_markdown(frame) -> str:
+    """A DataFrame as a Markdown table, with ``|`` and ``$`` escaped.
+
+    Quarto turns Markdown output into a real table in the book and in the deck;
+    pandas' HTML output instead pulls require.js and jQuery from a CDN into every
+    page that shows a table, and breaks the deck when embedded.
+    """
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+    shown = frame if isinstance(frame.index, pd.RangeIndex) else frame.reset_index()
+    shown = shown.copy()
+    shown.columns = [_escape_markdown(str(c)) for c in shown.columns]
+    for column in shown.columns:
+        if not pd.api.types.is_numeric_dtype(shown[column].dtype):
+            shown[column] = shown[column].map(_escape_markdown)
+    return shown.to_markdown(index=False)
+
+
+def styler_markdown(styler) -> str:
+    """A pandas Styler (its formatted values, hidden index respected) as a Markdown table."""
+    rows = [line.split("\t") for line in styler.to_string(delimiter="\t").splitlines()]
+    if not rows:
+        raise ValueError("the Styler renders no rows")
+    header, body = rows[0], rows[1:]
+    if body and body[0][0] and not any(cell.strip() for cell in body[0][1:]):
+        header = [body[0][0], *header[1:]]  # the index's name sits on its own row
+        body = body[1:]
+    width = len(header)
+    lines = ["| " + " | ".join(_escape_markdown(c) for c in header) + " |",
+             "|" + "|".join(["---"] * width) + "|"]
+    for row in body:
+        cells = (row + [""] * width)[:width]
+        lines.append("| " + " | ".join(_escape_markdown(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def show_tables_as_markdown() -> bool:
+    """In Jupyter, display DataFrames as Markdown tables instead of HTML.
+
+    Returns False outside IPython (nothing to configure).
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    import pandas as pd
+
+    formatters = shell.display_formatter.formatters
+    from pandas.io.formats.style import Styler
+
+    formatters["text/markdown"].for_type(pd.DataFrame, dataframe_markdown)
+    formatters["text/markdown"].for_type(Styler, styler_markdown)
+    for kind in (pd.DataFrame, Styler):
+        formatters["text/html"].for_type(kind, lambda obj: None)  # no HTML twin
+    return True
+
+
 # --- Warnings ---------------------------------------------------------------
 #: Third-party warnings the book cannot fix from its own code, each with the reason.
 #: (category, message regex, module regex, reason)
@@ -637,12 +706,13 @@ def configure_warnings() -> None:
 
 
 def setup(chapter: str):
-    """The hidden first cell of every chapter: style, warnings, Graphviz, seed, generator and ledger.
+    """The hidden first cell of every chapter: style, warnings, Graphviz, tables, seed, generator and ledger.
 
     Returns ``(seed, rng, ledger)``.
     """
     set_plot_style()
     configure_warnings()
     ensure_graphviz()
+    show_tables_as_markdown()
     seed = chapter_seed(chapter)
     return seed, np.random.default_rng(seed), Ledger(chapter, seed)

@@ -328,3 +328,32 @@ def test_data_generator_loads_the_module_that_wrote_the_csv():
         helpers.data_generator("nope")
     with pytest.raises(ValueError, match="module name"):
         helpers.data_generator("../lalonde")
+
+
+def test_dataframe_markdown_escapes_what_pandoc_would_read():
+    import pandas as pd
+
+    frame = pd.DataFrame({"quantity": ["Earnings ($)", "E[Y|do(T=1)]"], "value": [1.5, 2.25]})
+    text = helpers.dataframe_markdown(frame)
+    lines = text.splitlines()
+    assert len(lines) == 4 and all(line.count("|") - line.count("\\|") == 3 for line in lines)
+    assert "Earnings (\\$)" in text and "E[Y\\|do(T=1)]" in text and "2.25" in text
+    indexed = helpers.dataframe_markdown(frame.set_index("quantity"))
+    assert indexed.splitlines()[0].split("|")[1].strip() == "quantity"  # the index becomes a column
+    with pytest.raises(TypeError, match="DataFrame"):
+        helpers.dataframe_markdown([1, 2])
+
+
+def test_show_tables_as_markdown_outside_ipython_is_a_no_op():
+    assert helpers.show_tables_as_markdown() is False
+
+
+def test_styler_markdown_keeps_formats_and_escapes():
+    import pandas as pd
+
+    frame = pd.DataFrame({"quantity": ["Earnings ($)", "E[Y|do(T=1)]"], "value": [1.5, 2.25]})
+    text = helpers.styler_markdown(frame.style.format({"value": "{:.1%}"}).hide(axis="index"))
+    assert text.splitlines() == ["| quantity | value |", "|---|---|", "| Earnings (\\$) | 150.0% |",
+                                 "| E[Y\\|do(T=1)] | 225.0% |"]
+    named = helpers.styler_markdown(frame.set_index("quantity").style.format("{:.3f}"))
+    assert named.splitlines()[0] == "| quantity | value |" and named.splitlines()[2].endswith("| 1.500 |")
