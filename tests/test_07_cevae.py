@@ -1,8 +1,11 @@
-"""The online-game generator: deterministic, and its do() really intervenes."""
+"""The online-game generator, and the chapter's reusable CEVAE functions (no training)."""
 
 import numpy as np
+import pandas as pd
+import pytest
 
 import helpers
+from seed_study import study_cells
 
 online_game = helpers.data_generator("online_game")  # CSV == generator, byte for byte: tests/test_data.py
 
@@ -32,3 +35,104 @@ def test_true_ate_matches_closed_form():
             * np.exp(p["purchases_motivation"] ** 2 / 2 + p["purchases_log_sd"] ** 2 / 2))
     exact = base * (np.exp(lam[1] * k) - np.exp(lam[0] * k))
     assert abs(online_game.true_ate(n=400_000) - exact) < 0.05 * exact
+
+
+# --- The chapter's CEVAE functions, loaded from its seed-study cells (the setup cell is skipped,
+# so no ledger is opened) ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def chapter():
+    namespace = {"__name__": "chapter_07_under_test", "helpers": helpers}
+    for _name, source in study_cells("07-cevae")[1:]:
+        exec(compile(source, "07-cevae.qmd", "exec"), namespace)
+    return namespace
+
+
+@pytest.fixture(scope="module")
+def table():
+    rng = np.random.default_rng(0)
+    n = 40
+    return pd.DataFrame({
+        "t": rng.integers(0, 2, n),
+        "covariate": rng.normal(size=n),
+        "binary_proxy": rng.integers(0, 2, n),
+        "count_proxy": rng.poisson(3.0, n),
+        "real_proxy": rng.normal(size=n),
+        "m": rng.poisson(2.0, n),
+        "y": np.exp(rng.normal(size=n)),
+    })
+
+
+ROLES = {"treatment": "t", "outcome": "y", "covariates": ["covariate"],
+         "proxies": ["binary_proxy", "count_proxy", "real_proxy"], "mediators": ["m"],
+         "kinds": {"y": "positive"}}
+
+
+def test_column_kinds_are_read_from_the_data(chapter, table):
+    kind = chapter["column_kind"]
+    assert kind(table["t"]) == "binary"
+    assert kind(table["count_proxy"]) == "count"
+    assert kind(table["real_proxy"]) == "continuous"
+    assert kind(table["y"]) == "continuous"  # positive must be asked for
+    spec = chapter["cevae_spec"](table, ROLES)
+    assert spec["kinds"] == {"covariate": "continuous", "binary_proxy": "binary", "count_proxy": "count",
+                             "real_proxy": "continuous", "t": "binary", "m": "count", "y": "positive"}
+
+
+def test_treatment_must_be_binary(chapter, table):
+    with pytest.raises(ValueError, match="binary"):
+        chapter["cevae_spec"](table, {**ROLES, "treatment": "count_proxy"})
+
+
+def _trace(chapter, table, roles, batch_size=None):
+    import functools
+
+    import jax
+    from numpyro import handlers
+
+    spec = chapter["cevae_spec"](table, roles)
+    data = chapter["cevae_data"](table, spec)
+    networks = chapter["cevae_networks"](spec, 0)
+    guide = functools.partial(chapter["cevae_guide"], spec=spec, networks=networks, batch_size=batch_size)
+    model = functools.partial(chapter["cevae_model"], spec=spec, networks=networks, batch_size=batch_size)
+    guide_trace = handlers.trace(handlers.seed(guide, jax.random.key(0))).get_trace(data)
+    return handlers.trace(handlers.replay(handlers.seed(model, jax.random.key(1)), guide_trace)).get_trace(data)
+
+
+def test_each_column_gets_the_likelihood_of_its_kind(chapter, table):
+    import numpyro.distributions as dist
+
+    trace = _trace(chapter, table, ROLES)
+    expected = {"binary_proxy": dist.BernoulliLogits, "count_proxy": dist.Poisson, "real_proxy": dist.Normal,
+                "t": dist.BernoulliLogits, "m": dist.Poisson, "y": dist.LogNormal}
+    for column, family in expected.items():
+        fn = trace[column]["fn"]
+        while isinstance(fn, dist.ExpandedDistribution):
+            fn = fn.base_dist
+        assert isinstance(fn, family), (column, type(fn))
+        assert trace[column]["is_observed"], column
+    assert "covariate" not in trace  # covariates are conditioned on, not modelled
+
+
+def test_plate_subsamples_and_scales_the_minibatch(chapter, table):
+    trace = _trace(chapter, table, ROLES, batch_size=8)
+    assert trace["unit"]["type"] == "plate" and trace["unit"]["value"].shape == (8,)
+    assert trace["y"]["value"].shape == (8,)
+    assert trace["y"]["scale"] == pytest.approx(len(table) / 8)
+    full = _trace(chapter, table, ROLES)
+    assert full["y"]["value"].shape == (len(table),) and full["y"]["scale"] in (None, 1.0)
+
+
+def test_do_sets_the_treatment_and_leaves_the_rest_random(chapter, table):
+    import functools
+
+    import jax
+    import jax.numpy as jnp
+    from numpyro import handlers
+
+    spec = chapter["cevae_spec"](table, ROLES)
+    data = chapter["cevae_data"](table, spec)
+    model = functools.partial(chapter["cevae_model"], spec=spec, networks=chapter["cevae_networks"](spec, 0))
+    intervened = handlers.do(model, data={"t": jnp.ones(len(table))})
+    trace = handlers.trace(handlers.seed(intervened, jax.random.key(0))).get_trace(data, observed=False)
+    assert not trace["m"]["is_observed"] and not trace["y"]["is_observed"]
+    assert np.all(np.asarray(trace["outcome_mean"]["value"]) > 0)

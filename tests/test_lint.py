@@ -8,7 +8,7 @@ import pytest
 
 from book import CHAPTER_FILES, ROOT, book_chapters, code_cells, prose
 
-PLOTTING = re.compile(r"\bplt\.|\baz\.plot_|\bsns\.|\.plot\(|\.plot\.|graphviz\.|model_to_graphviz|Digraph\(|\bfig, |\bplot_\w+\(")
+PLOTTING = re.compile(r"\bplt\.|\baz\.plot_|\bsns\.(?!__version__)|\.plot\(|\.plot\.|graphviz\.|model_to_graphviz|Digraph\(|\bfig, |\bplot_\w+\(")
 NETWORK = re.compile(r"https?://|\brequests\b|\burllib\b|\bwget\b|\bcurl\b|fetch_openml|load_dataset\(")
 CITATION = re.compile(r"(?<![\w.])@([A-Za-z][\w:-]*\d{4}[\w-]*)")
 

@@ -3,14 +3,15 @@
     .venv/bin/python tools/bench_power.py [--runs 5] [--nuts-subset 20]
 
 The engine is not copied here: the script executes the chapter's own code
-cells whose ``#| label:`` starts with ``power-engine`` (and the
-``power-nuts-model`` cell for the NUTS comparison), so what is timed is what
-the reader sees. It then
+cells whose ``#| label:`` starts with ``power-simulate`` or ``power-engine``
+(and the ``power-nuts-model`` cell for the NUTS comparison), so what is timed
+is what the reader sees. It then
 
-1. runs both studies at full size (Kruschke's coin: 8 x 23 x 500 = 92,000
-   experiments; the A/B design: 5 x 9 x 700 = 31,500 experiments x 3 priors)
-   ``--runs`` times after one warm-up run (JIT compilation), and prints the
-   median wall and CPU time;
+1. runs both studies at full size (Kruschke's coin: 8 x 23 x 3,000 = 552,000
+   experiments under his uniform audience prior, plus the exact minimal sample
+   sizes of his Table 13.1; the A/B design: 5 x 9 x 700 = 31,500 experiments
+   x 3 priors) ``--runs`` times after one warm-up run (JIT compilation), and
+   prints the median wall and CPU time;
 2. fits a random subset of the A/B experiments with NUTS (the chapter's
    vectorised PyMC models, book sampling defaults) and with the engine, and
    prints the speed-up on that subset and the extrapolated NUTS time for the
@@ -39,9 +40,12 @@ from qmd_to_ipynb import code_cells  # noqa: E402  (the book's one parser of cha
 
 def load_cells(prefixes: tuple[str, ...]) -> dict:
     """Execute the chapter's cells whose label starts with one of ``prefixes``."""
+    import numpy as np
+    import pandas as pd
     import pymc as pm  # the power-nuts-model cell uses the chapter's `pm`
 
-    namespace: dict = {"__name__": "power_engine", "pm": pm}
+    # the chapter's Prerequisites cell imports these before any labelled cell runs
+    namespace: dict = {"__name__": "power_engine", "pm": pm, "np": np, "pd": pd}
     found = []
     for options, source in code_cells(CHAPTER.read_text()):
         label = options.get("label", "")
@@ -69,17 +73,20 @@ def main() -> None:
 
     import numpy as np
 
-    eng = load_cells(("power-engine", "power-nuts-model"))
+    eng = load_cells(("power-simulate", "power-engine", "power-nuts-model"))
     priors = ["flat", "informative", "correlated"]
     coin_omegas = np.round(np.arange(0.50, 0.851, 0.05), 2)
     coin_sizes = np.arange(10, 451, 20)
     ab_lifts = np.array([-0.25, -0.125, 0.0, 0.125, 0.25])
     ab_sizes = np.linspace(100, 80_000, 9).astype(int)
-    a0 = 0.5 * (0.25 / 0.2**2 - 1)
 
     def full_run(seed):
         rng = np.random.default_rng(seed)
-        coin = eng["coin_study"](eng["simulate_coin"](rng, coin_omegas, coin_sizes, 500), a0, a0, (0.48, 0.52), 0.95)
+        eng["coin_decisions"].cache_clear()  # time the exact table from scratch in every run
+        table = [eng["min_n_for_hdi_power"](eng["exact_coin_power"](omega, 450, 1.0, 1.0)["power"], desired)
+                 for omega in (0.60, 0.65, 0.70) for desired in (0.8, 0.9)]
+        assert table == [309, 430, 109, 150, 52, 74], table  # DBDA2 Table 13.1
+        coin = eng["coin_study"](eng["simulate_coin"](rng, coin_omegas, coin_sizes, 3000), 1.0, 1.0, (0.48, 0.52), 0.95)
         sim = eng["simulate_ab"](rng, ab_lifts, ab_sizes, 700)
         ab = [eng["ab_study"](sim, prior, (-0.02, 0.02), 0.94) for prior in priors]
         return len(coin) + sum(len(a) for a in ab)

@@ -20,9 +20,19 @@ confound treatment and outcome.
 The module is the ground truth of the book's mediation chapter: besides
 ``generate()`` it exposes the structural equations (``p_*``), a simulator that
 accepts interventions (``simulate``), and the exact interventional quantity
-``expected_outcome(t, t1, t2)`` = E[Y | do(T=t) in the outcome equation,
-dev_peer under do(T=t1), sub_exp under do(T=t2)], averaged over the covariate
-distribution.
+``expected_outcome(t, t1, t2)`` = P(sub_disorder = 1) when the outcome
+equation sees fam_int = t, dev_peer is a random draw from its distribution
+under do(fam_int = t1) and sub_exp an independent random draw from its
+distribution under do(fam_int = t2), each given the adolescent's covariates,
+averaged over the covariates. Contrasts of these eight numbers are the
+*interventional* (randomised-analogue) direct and indirect effects of
+Vansteelandt and Daniel (2017, Epidemiology 28(2):258-265), not the natural
+(cross-world) ones, which are defined by each adolescent's own counterfactual
+mediator values. In this generator every structural error is an independent
+draw (no unmeasured common cause of the mediators or of a mediator and the
+outcome, no mediator-outcome confounder affected by the programme), so the
+natural effects happen to take the same values; ``true_effects`` returns the
+interventional ones, which is what the chapter estimates.
 """
 
 from __future__ import annotations
@@ -136,10 +146,14 @@ def simulate(n: int, rng: np.random.Generator, treatment: dict[str, int] | None 
 
 def expected_outcome(t: int, t1: int, t2: int, gender=None, conflict=None) -> float:
     """E_{t,t1,t2}: P(sub_disorder = 1) with fam_int = t in the outcome equation,
-    dev_peer under do(fam_int = t1) and sub_exp under do(fam_int = t2).
+    dev_peer drawn from its distribution under do(fam_int = t1) and sub_exp,
+    independently, from its distribution under do(fam_int = t2), given the
+    covariates (the interventional, randomised-analogue setting).
 
-    Exact (no simulation). Averaged over the generator's covariate distribution,
-    or over the rows ``gender``/``conflict`` when they are given.
+    Exact (no simulation): the sum over the four mediator values of
+    P(dev_peer | do(t1), c) P(sub_exp | do(t2), c) P(sub_disorder | t, dev_peer, sub_exp, c).
+    Averaged over the generator's covariate distribution, or over the rows
+    ``gender``/``conflict`` when they are given.
     """
     if gender is None and conflict is None:
         cells = list(itertools.product([0, 1], CONFLICT_LEVELS))
@@ -162,7 +176,14 @@ def expected_outcome(t: int, t1: int, t2: int, gender=None, conflict=None) -> fl
 
 
 def true_effects(**rows) -> dict[str, float]:
-    """The five effects of the chapter's decomposition, from the true equations."""
+    """The five interventional effects of the chapter's decomposition, from the true equations.
+
+    te: total; de: interventional direct effect (both mediators at their
+    no-programme distribution); iie_dev_peer, iie_sub_exp: interventional
+    indirect effects (IIE) through each mediator, with the programme held at 0
+    in the outcome equation; interaction: what shifting both mediators adds
+    beyond shifting each alone.
+    """
     e = {(t, a, b): expected_outcome(t, a, b, **rows) for t, a, b in itertools.product([0, 1], repeat=3)}
     return {
         "te": e[1, 1, 1] - e[0, 0, 0],

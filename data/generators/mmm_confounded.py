@@ -17,7 +17,8 @@ Everything a chapter needs to know the truth lives here: the parameters
 (:data:`TRUE`), the media transformations, :func:`expected_sales` (the mean of
 ``y`` for any spend plan, so a channel can be switched off) and
 :func:`true_roas`. The generator draws from its own seeded generator, so the CSV
-is the same on every machine.
+is the same on every machine. :data:`SEED` is the talk's date, fixed before any
+result was seen.
 """
 
 from __future__ import annotations
@@ -110,8 +111,14 @@ def true_roas(frame: pd.DataFrame) -> dict[str, float]:
     return roas
 
 
-def generate() -> dict[str, pd.DataFrame]:
-    rng = np.random.default_rng(SEED)
+def generate(rng: np.random.Generator | None = None) -> dict[str, pd.DataFrame]:
+    """Draw the weekly data set and the lift tests.
+
+    With no ``rng`` the draw is the committed CSVs' (seed :data:`SEED`); the
+    chapter's seed study passes ``np.random.default_rng(data_seed)`` for a fresh
+    data set from the same design.
+    """
+    rng = np.random.default_rng(SEED) if rng is None else rng
     dates = pd.date_range(START, periods=N_WEEKS, freq="W-MON")
 
     # Demand: a slow AR(1) wander plus two bursts (a competitor's outage, a viral post).
@@ -148,7 +155,8 @@ def generate() -> dict[str, pd.DataFrame]:
 #: Two geo lift tests on paid search, as (weekly spend before, change in weekly
 #: spend): a go-dark holdout that switched search off, and a scale-up test.
 LIFT_TESTS = [(22.0, -22.0), (22.0, 11.0)]
-#: Their standard errors, as a fraction of the true lift (a well-powered test).
+#: Their standard errors, as a fraction of the true lift. Optimistic: a geo test
+#: this precise needs many regions and weeks; real geo tests are often far noisier.
 LIFT_TEST_RELATIVE_SE = 0.15
 
 

@@ -1,0 +1,128 @@
+"""Chapter 6's simulator, model builders, claims and LOO rule, loaded from its seed-study cells (no sampling)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+import helpers
+from seed_study import study_cells
+
+CHAPTER = "06-fixed-random-effects"
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    # The setup cell is skipped, so no ledger is opened.
+    namespace = {"__name__": "chapter_06_under_test", "helpers": helpers}
+    for _name, source in study_cells(CHAPTER)[1:]:
+        exec(compile(source, f"{CHAPTER}.qmd", "exec"), namespace)
+    return namespace
+
+
+@pytest.fixture(scope="module")
+def students(chapter):
+    return chapter["simulate_schools"](1)
+
+
+def test_design_many_small_schools(chapter, students):
+    assert len(students) == chapter["N_STUDENTS"] == 2_000
+    sizes = students.groupby("school").size()
+    assert len(sizes) == chapter["N_SCHOOLS"] == 200
+    assert (sizes == chapter["STUDENTS_PER_SCHOOL"]).all()
+    # school-level variables are constant within a school
+    assert (students.groupby("school")[["z", "u_hidden"]].nunique() == 1).all().all()
+    assert set(students["y"].unique()) <= {0, 1}
+
+
+def test_data_seed_decides_the_data(chapter):
+    first, again, other = (chapter["simulate_schools"](s) for s in (7, 7, 8))
+    pd.testing.assert_frame_equal(first, again)
+    assert not np.allclose(first["x"], other["x"])
+
+
+def test_true_world_has_no_effect_of_x(chapter):
+    true_model = chapter["true_model"]
+    assert chapter["TRUE"]["b_xy"] == 0.0
+    # pm.do fixed every parameter: only data nodes are random
+    assert {rv.name for rv in true_model.free_RVs} == {"u", "z", "x", "y"}
+
+
+def test_school_table(chapter, students):
+    table = chapter["school_table"](students)
+    assert len(table) == 200
+    np.testing.assert_allclose(table["x_bar"], students.groupby("school")["x"].mean())
+
+
+def test_fixed_effects_model_is_the_within_estimator(chapter, students):
+    """x enters centred within schools, and a = s - b_zy z is the intercept the prior is on."""
+    model = chapter["fixed_effects_model"](students)
+    assert {rv.name for rv in model.free_RVs} == {"b_xy", "b_zy", "s"}
+    point = {"b_zy": np.array(0.7), "s": np.linspace(-1, 1, 200)}
+    a = model.compile_fn(model["a"], inputs=[model["b_zy"], model["s"]])(point)
+    z_school = students.groupby("school")["z"].first().to_numpy()
+    np.testing.assert_allclose(a, point["s"] - 0.7 * z_school)
+    within = students["x"] - chapter["school_mean"](students, "x")
+    assert np.allclose(within.groupby(students["school"]).mean(), 0)
+
+
+@pytest.mark.parametrize("builder, extra", [
+    ("naive_model", {"a"}),
+    ("multilevel_model", {"a_bar", "tau", "a_z"}),
+    ("mundlak_model", {"a_bar", "tau", "a_z", "b_xbar"}),
+    ("latent_mundlak_model", {"a_bar", "tau", "a_z", "b_uy", "u", "sigma_u", "alpha_x", "sigma_x"}),
+])
+def test_model_builders(chapter, students, builder, extra):
+    model = chapter[builder](students)
+    assert {rv.name for rv in model.free_RVs} == {"b_xy", "b_zy"} | extra
+    assert np.isfinite(model.compile_logp()(model.initial_point()))
+
+
+def _fake_idatas(means: dict[str, float], sd=0.05, b_zy=1.0):
+    rng = np.random.default_rng(0)
+    return {
+        name: xr.DataTree.from_dict({"posterior": xr.Dataset({
+            "b_xy": (("chain", "draw"), rng.normal(mean, sd, (2, 500))),
+            "b_zy": (("chain", "draw"), rng.normal(b_zy, 0.08, (2, 500))),
+        })})
+        for name, mean in means.items()
+    }
+
+
+def _verdicts(chapter, idatas):
+    return {key: helpers.ledger_entry(key, values, **rule)["passes"]
+            for key, (values, rule) in chapter["headline_entries"](idatas).items()}
+
+
+TYPICAL = {"Naive": 0.6, "Fixed effects": 0.0, "Multilevel": 0.55, "Mundlak": 0.01, "Latent Mundlak": -0.01}
+
+
+def test_claims_pass_on_the_story(chapter):
+    assert all(_verdicts(chapter, _fake_idatas(TYPICAL)).values())
+
+
+def test_claims_can_fail(chapter):
+    """Each headline check fails for the wrong answer it names."""
+    # a multilevel model that found the truth: its outside_hdi check fails
+    unbiased = _verdicts(chapter, _fake_idatas({**TYPICAL, "Multilevel": 0.0}))
+    assert not unbiased["bxy_multilevel"]
+    # the within estimators giving the random-effects answer: their in_hdi checks fail
+    for name, key in [("Fixed effects", "bxy_fixed"), ("Mundlak", "bxy_mundlak"),
+                      ("Latent Mundlak", "bxy_mundlak_latent")]:
+        assert not _verdicts(chapter, _fake_idatas({**TYPICAL, name: 0.55}))[key]
+    # a multilevel estimate so close to zero that the within estimators cannot tell it from the truth
+    close = _verdicts(chapter, _fake_idatas({**TYPICAL, "Multilevel": 0.05}))
+    assert not close["bxy_mundlak"]
+    # funding with no effect: the b_zy check fails
+    assert not _verdicts(chapter, _fake_idatas(TYPICAL, b_zy=0.0))["bzy_mundlak_latent"]
+
+
+@pytest.mark.parametrize("gap, dse, verdict", [
+    (0.0, 0.0, "tied with the best"),
+    (3.9, 0.5, "tied with the best"),
+    (10.0, 2.0, "behind the best"),
+    (6.0, 4.0, "unclear"),
+])
+def test_loo_rule(chapter, gap, dse, verdict):
+    row = pd.Series({"elpd_diff": -gap, "dse": dse})
+    assert chapter["loo_verdict"](row) == verdict
