@@ -39,3 +39,23 @@ def test_lift_tests_are_near_the_true_curve():
         sat = lambda s: gen.TRUE["beta"]["x1"] * gen.logistic_saturation(s, gen.TRUE["lam"]["x1"])  # noqa: E731
         true_lift = sat(row["x"] + row["delta_x"]) - sat(row["x"])
         assert abs(row["delta_y"] - true_lift) < 4 * row["sigma"]
+
+
+def test_generate_with_a_fresh_rng_draws_a_new_data_set_of_the_same_design():
+    committed = gen.generate()
+    again = gen.generate(np.random.default_rng(gen.SEED))
+    fresh = gen.generate(np.random.default_rng(gen.SEED + 1))
+    assert committed["mmm_confounded"].equals(again["mmm_confounded"])
+    assert committed["mmm_confounded_lift_tests"].equals(again["mmm_confounded_lift_tests"])
+    df = fresh["mmm_confounded"]
+    assert df.shape == committed["mmm_confounded"].shape
+    assert not df["y"].equals(committed["mmm_confounded"]["y"])
+    assert df["x1"].corr(df["z"]) > 0.5  # the confounding is structural, not a property of one draw
+    roas = gen.true_roas(df)
+    assert roas["x2"] > roas["x1"] > 0
+
+
+def test_lift_tests_are_at_the_design_spend_levels():
+    lifts = gen.generate()["mmm_confounded_lift_tests"]
+    assert list(zip(lifts["x"], lifts["delta_x"])) == gen.LIFT_TESTS
+    assert np.allclose(lifts["x"] + lifts["delta_x"], [0.0, 1.5 * lifts["x"].iloc[1]])

@@ -25,7 +25,10 @@ REQUIRED_KEYS = {
         *(f"power_{p}_lift0125_n40050" for p in ("flat", "informative", "correlated")),
         *(f"fpr_{p}_n40050" for p in ("flat", "informative", "correlated")),
     },
-    "04-cuped": {"effect_difference_in_means", "effect_cuped", "sd_ratio_cuped"},
+    "04-cuped": {
+        "effect_difference_in_means", "effect_cuped", "theta_cuped", "sd_ratio_cuped", "theta_sd_ratio_double",
+        "theta_coverage_single", "theta_coverage_double", "power_difference_in_means", "power_cuped",
+    },
     "05-lalonde": {
         "naive_difference", "att_linear_do", "att_hurdle_do", "att_overlap_hurdle_do",
         "ate_linear_coefficient", "ate_linear_do", "ate_hurdle_do",
@@ -41,7 +44,11 @@ REQUIRED_KEYS = {
         "te", "de", "iie_dev_peer", "iie_sub_exp", "interaction",
         "te_10x", "de_10x", "iie_dev_peer_10x", "iie_sub_exp_10x", "interaction_10x",
     },
-    "09-mmm": {"roas_x1_naive", "roas_x1_adjusted", "roas_x2_adjusted", "roas_x1_calibrated", "budget_loss_naive"},
+    "09-mmm": {
+        "roas_x1_naive", "roas_gap_naive", "roas_x1_adjusted", "roas_x1_calibrated",
+        "roas_x2_naive", "roas_x2_adjusted", "roas_x2_calibrated",
+        "budget_loss_naive", "budget_loss_adjusted", "budget_loss_calibrated",
+    },
 }
 CHAPTERS = [p.stem for p in CHAPTER_FILES]
 

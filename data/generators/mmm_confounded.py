@@ -17,8 +17,8 @@ Everything a chapter needs to know the truth lives here: the parameters
 (:data:`TRUE`), the media transformations, :func:`expected_sales` (the mean of
 ``y`` for any spend plan, so a channel can be switched off) and
 :func:`true_roas`. The generator draws from its own seeded generator, so the CSV
-is the same on every machine. :data:`SEED` is the talk's date, fixed before any
-result was seen.
+is the same on every machine. :data:`SEED` is the talk's date, the book's base
+seed.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def baseline(n: int = N_WEEKS, start: str = START) -> np.ndarray:
     """Intercept, trend and yearly seasonality: sales with no ads and average demand."""
     dates = pd.date_range(start, periods=n, freq="W-MON")
     t = np.arange(n) / (N_WEEKS - 1)
-    angle = 2 * np.pi * dates.dayofyear.to_numpy() / 365.25
+    angle = 2 * np.pi * dates.day_of_year.to_numpy() / 365.25
     return (
         TRUE["intercept"]
         + TRUE["trend"] * t
