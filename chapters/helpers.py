@@ -182,6 +182,11 @@ def convergence_report(idata, var_names: list[str] | None = None):
     return table
 
 
+#: Convergence of every fit the seed study runs (``BOOK_STUDY=1``), read and cleared by
+#: ``tools/seed_study.py`` after each data set.
+STUDY_LOG: list[dict[str, Any]] = []
+
+
 def check_convergence(idata, var_names: list[str] | None = None, *, name: str = "model"):
     """Print the convergence report and fail loudly when it is not good enough.
 
@@ -200,7 +205,9 @@ def check_convergence(idata, var_names: list[str] | None = None, *, name: str = 
     )
     if not np.isfinite(worst):
         raise RuntimeError(f"{name}: r_hat is not finite; the sampler is stuck")
-    if STUDY:  # the seed study reports convergence per fit; it does not stop at one
+    if STUDY:  # the seed study records convergence per fit (STUDY_LOG); it does not stop at one
+        STUDY_LOG.append({"name": name, "max_r_hat": round(worst, 4), "divergences": n_div,
+                          "min_ess_bulk": round(min_ess)})
         return table
     if SMOKE:
         if worst > SMOKE_RHAT_MAX:
@@ -238,7 +245,9 @@ def hdi(values, prob: float = HDI_PROB) -> tuple[float, float]:
 
 
 # --- Results ledger ---------------------------------------------------------
-CHECKS = ("in_hdi", "outside_hdi", "abs", "none")
+CHECKS = ("in_hdi", "outside_hdi", "below_hdi", "above_hdi", "abs", "none")
+#: Checks on the side of the HDI the reference lies: they need posterior draws.
+HDI_CHECKS = ("in_hdi", "outside_hdi", "below_hdi", "above_hdi")
 #: Checks that must name the wrong answer they rule out (a ``contrast``).
 CONTRASTED = ("in_hdi", "abs")
 
@@ -273,6 +282,9 @@ def ledger_entry(
       and the ``contrast`` (the answer a plausible wrong method gives) does not;
     - ``abs``: |estimate - reference| <= tolerance, and |contrast - reference| > tolerance;
     - ``outside_hdi``: the reference lies outside the HDI (a biased estimator);
+    - ``below_hdi`` / ``above_hdi``: one-sided versions, the reference lies below
+      (above) the whole HDI: an estimator biased upward (downward), or a sign
+      claim with reference 0 ("the HDI lies above zero");
     - ``none``: reported, not checked; ``why`` says why.
 
     A check that would also pass for the wrong answer proves nothing, so
@@ -296,7 +308,7 @@ def ledger_entry(
         raise ValueError(f"{key}: check must be one of {CHECKS}, got {check!r}")
     if check != "none" and reference is None:
         raise ValueError(f"{key}: check {check!r} needs a reference")
-    if check in ("in_hdi", "outside_hdi") and low is None:
+    if check in HDI_CHECKS and low is None:
         raise ValueError(f"{key}: check {check!r} needs posterior draws, got one number")
     if check == "abs":
         if tolerance is None or not _finite(key, "tolerance", tolerance) > 0:
@@ -384,6 +396,12 @@ def _reference_holds(check: str, ref, est, low, high, tol) -> tuple[bool, str]:
     if check == "outside_hdi":
         ok = not (low <= ref <= high)
         return ok, f"{ref:.4g} {'outside' if ok else 'INSIDE'} HDI [{low:.4g}, {high:.4g}]"
+    if check == "below_hdi":
+        ok = ref < low
+        return ok, f"{ref:.4g} {'below' if ok else 'NOT below'} HDI [{low:.4g}, {high:.4g}]"
+    if check == "above_hdi":
+        ok = ref > high
+        return ok, f"{ref:.4g} {'above' if ok else 'NOT above'} HDI [{low:.4g}, {high:.4g}]"
     if check == "abs":
         ok = abs(est - ref) <= tol
         return ok, f"|{est:.4g} - {ref:.4g}| = {abs(est - ref):.4g} {'<=' if ok else '>'} {tol:.4g}"

@@ -150,7 +150,11 @@ def test_seed_study_appendix_without_and_with_a_study(tmp_path, monkeypatch):
         {chapter: {"ate": {"n": 20, "holds": 17, "check": "in_hdi"}}}))
     (tmp_path / "seed-study-runs.json").write_text(json.dumps(
         {chapter: {"k": 20, "smoke": False, "wall_s": 61.0,
-                   "fits": [{"data_seed": 1, "entries": {"ate": {"label": "ATE ($)"}}}]}}))
+                   "fits": [{"data_seed": 1, "entries": {"ate": {"label": "ATE ($)"}},
+                             "convergence": [{"name": "m", "max_r_hat": 1.004, "divergences": 0, "min_ess_bulk": 300},
+                                             {"name": "m", "max_r_hat": 1.02, "divergences": 2, "min_ess_bulk": 90}]}]}}))
     printed = _run_appendix("seeds.qmd", tmp_path, monkeypatch)
     assert f"below 90%: {chapter}/ate" in printed
     assert "<td>ATE (&#36;) <code>ate</code></td><td>in_hdi</td>" in printed and "85%" in printed
+    # convergence of the study's fits is reported: one of two clean, the worst r_hat, the divergences
+    assert "its 2 MCMC fits: 1 with every r_hat below 1.01" in printed and "worst r_hat 1.020, 2 divergent" in printed

@@ -357,3 +357,20 @@ def test_styler_markdown_keeps_formats_and_escapes():
                                  "| E[Y\\|do(T=1)] | 225.0% |"]
     named = helpers.styler_markdown(frame.set_index("quantity").style.format("{:.3f}"))
     assert named.splitlines()[0] == "| quantity | value |" and named.splitlines()[2].endswith("| 1.500 |")
+
+
+@pytest.mark.parametrize("check, reference, passes", [
+    ("below_hdi", -1.0, True),   # the whole HDI lies above the reference
+    ("below_hdi", 1.0, False),   # the HDI lies below it: the wrong side
+    ("below_hdi", 0.0, False),   # inside the HDI
+    ("above_hdi", 1.0, True),
+    ("above_hdi", -1.0, False),
+    ("above_hdi", 0.0, False),
+])
+def test_one_sided_checks_fail_on_the_wrong_side(check, reference, passes):
+    # outside_hdi would pass both -1 and 1: a one-sided check tells the sign of the bias
+    draws = np.random.default_rng(0).normal(0.0, 0.1, 4000)
+    entry = helpers.ledger_entry("k", draws, label="x", reference=reference, check=check)
+    assert entry["passes"] is passes
+    with pytest.raises(ValueError, match="needs posterior draws"):
+        helpers.ledger_entry("k", 0.5, label="x", reference=reference, check=check)
