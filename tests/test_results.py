@@ -20,7 +20,7 @@ REQUIRED_KEYS = {
     "01-why-ppl": {"ate_do", "naive_difference"},
     "02-ab-testing": {"lift_flat", "lift_informative", "lift_correlated", "lift_q05_correlated"},
     "03-power-analysis": {
-        "power_coin_omega065_n150",
+        "power_coin_omega065_n030",
         *(f"kruschke_min_n_power{q}_omega{w}" for q in ("080", "090") for w in ("060", "065", "070")),
         *(f"power_{p}_lift0125_n40050" for p in ("flat", "informative", "correlated")),
         *(f"fpr_{p}_n40050" for p in ("flat", "informative", "correlated")),
