@@ -46,6 +46,7 @@ FORGET_OTHER_SEED = if [ "$$(cat .cache/render-key 2>/dev/null)" != "$(RENDER_KE
 book: notebooks .cache/render-deps ## render the HTML book into _book/ at full quality (needs Quarto)
 	@QUARTO_BIN=$$(tools/find-quarto.sh $(VENV)/bin) || exit 1; \
 	$(FORGET_OTHER_SEED); \
+	rm -f chapters/*.quarto_ipynb chapters/*.quarto_ipynb_*; \
 	$(QUARTO_ENV) "$$QUARTO_BIN" render --profile book && $(PY) tools/embed_cache.py
 
 slides: $(STAMP) .cache/render-deps ## render the talk (talk.qmd) as revealjs slides into _book/slides/ (needs Quarto)

@@ -158,3 +158,19 @@ def test_seed_study_appendix_without_and_with_a_study(tmp_path, monkeypatch):
     assert "<td>ATE (&#36;) <code>ate</code></td><td>in_hdi</td>" in printed and "85%" in printed
     # convergence of the study's fits is reported: one of two clean, the worst r_hat, the divergences
     assert "its 2 MCMC fits: 1 with every r_hat below 1.01" in printed and "worst r_hat 1.020, 2 divergent" in printed
+
+
+def test_embed_cache_hands_over_executed_notebooks_only(tmp_path):
+    # A chapter taken from Quarto's freeze leaves an unexecuted .quarto_ipynb; handing it to the
+    # deck's embed cache would show empty embeds, so only executed notebooks are copied.
+    import json
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import embed_cache
+
+    cell = {"cell_type": "code", "source": "1 + 1", "metadata": {}, "outputs": []}
+    frozen, executed = tmp_path / "frozen.quarto_ipynb", tmp_path / "executed.quarto_ipynb"
+    frozen.write_text(json.dumps({"cells": [{**cell, "execution_count": None}]}))
+    executed.write_text(json.dumps({"cells": [{**cell, "execution_count": 1}]}))
+    assert not embed_cache.was_executed(frozen) and embed_cache.was_executed(executed)
