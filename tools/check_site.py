@@ -71,6 +71,9 @@ def check_pages(book: Path, problems: list[str]) -> None:
         for marker in ERROR_MARKERS:
             if marker in html:
                 problems.append(f"{rel}: shows error output ({marker!r})")
+        unresolved = sorted(set(re.findall(r'quarto-unresolved-ref">\?([^<]+)<', html)))
+        if unresolved:  # Quarto renders a reference it cannot resolve as "?sec-..."
+            problems.append(f"{rel}: unresolved cross-references {unresolved}")
 
 
 def check_assets(book: Path, problems: list[str]) -> int:
