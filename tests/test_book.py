@@ -126,7 +126,8 @@ def test_results_appendix_builds_a_row_per_ledger_entry(tmp_path, monkeypatch):
     (tmp_path / f"{chapter}.json").write_text(json.dumps({
         "chapter": chapter, "smoke": False, "base_seed": 1, "hdi_prob": 0.94, "results": entries}))
     printed = _run_appendix("results.qmd", tmp_path, monkeypatch)
-    assert printed.startswith("```{=html}"), "the table is raw HTML, which pandoc leaves alone"
+    # raw HTML, which pandoc leaves alone, in a div wider than the text column
+    assert printed.startswith("::: {.column-page-right}\n```{=html}"), printed[:80]
     html = printed.split("```{=html}\n", 1)[1].split("\n```", 1)[0]
     assert "$" not in html and "|" not in html, "no character pandoc could read as math or a pipe table"
     rows = BeautifulSoup(html, "html.parser").select("table#results-table tbody tr")
