@@ -34,7 +34,7 @@ PRE_MEAN, PRE_SD = 8.0, 2.0
 DRIFT = 2.0
 NOISE_SD = 1.5
 THETA = 1.0  # within-arm slope of y_post on y_pre
-RHO = PRE_SD / np.hypot(PRE_SD, NOISE_SD)  # within-arm correlation of y_pre and y_post: 0.8
+RHO = THETA * PRE_SD / np.hypot(THETA * PRE_SD, NOISE_SD)  # within-arm correlation of y_pre and y_post: 0.8
 
 
 def simulate_arrays(n_experiments: int, n_users: int, rng: np.random.Generator):
