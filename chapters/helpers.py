@@ -187,6 +187,16 @@ def convergence_report(idata, var_names: list[str] | None = None):
 STUDY_LOG: list[dict[str, Any]] = []
 
 
+def study_convergence_summary(records: list[dict[str, Any]]) -> str:
+    """One line on the seed study's fits (:data:`STUDY_LOG` records): how many meet the
+    full-quality gate, the worst r_hat and the divergences. The study samples fewer draws
+    than the book, so this is reported, not gated."""
+    clean = sum(r["max_r_hat"] < RHAT_MAX and r["divergences"] == 0 for r in records)
+    return (f"{len(records)} MCMC fits: {clean} with every r_hat below {RHAT_MAX} and no divergences; "
+            f"worst r_hat {max(r['max_r_hat'] for r in records):.3f}, "
+            f"{sum(r['divergences'] for r in records)} divergent transitions in all")
+
+
 def check_convergence(idata, var_names: list[str] | None = None, *, name: str = "model"):
     """Print the convergence report and fail loudly when it is not good enough.
 

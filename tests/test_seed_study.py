@@ -16,8 +16,7 @@ from book import ROOT
 sys.path.insert(0, str(ROOT / "tools"))
 import seed_study  # noqa: E402
 
-#: Chapters whose data are simulated, so a fresh data draw is possible. Chapter 9 (MMM)
-#: does not take part yet: its fit is the study's largest cost (issue 15 stays open).
+#: Chapters whose data are simulated, so a fresh data draw is possible.
 SIMULATED = {"01-why-ppl", "04-cuped", "06-fixed-random-effects", "07-cevae", "08-mediation", "09-mmm"}
 MCMC = SIMULATED - {"07-cevae"}  # chapter 7 trains by SVI: no r_hat to record
 
