@@ -394,7 +394,8 @@ class Ledger:
             "hdi_prob": HDI_PROB,
             "results": self.entries,
         }
-        tmp = self.path.with_suffix(".json.tmp")
+        # One temporary file per process: the seed study's workers open the same ledger at once.
+        tmp = self.path.with_suffix(f".json.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(payload, indent=2) + "\n")
         tmp.replace(self.path)
 
