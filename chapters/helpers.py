@@ -283,6 +283,7 @@ def ledger_entry(
     why: str | None = None,
     contrast: float | None = None,
     contrast_label: str | None = None,
+    fragile: str | None = None,
 ) -> dict[str, Any]:
     """One results entry (what :meth:`Ledger.record` stores and the seed study counts).
 
@@ -299,6 +300,12 @@ def ledger_entry(
 
     A check that would also pass for the wrong answer proves nothing, so
     ``in_hdi`` and ``abs`` require a ``contrast`` and a ``contrast_label``.
+
+    ``fragile`` (a reason, in words) marks a claim the seed study found to hold in
+    fewer than 90% of fresh data sets. Its check is still applied and counted, but
+    one data set's pass or fail proves little: the results appendix reports the
+    claim's frequency across the seed study's data sets instead, and the test
+    suite does not require this data set to pass it.
     """
     if not isinstance(key, str) or not key.isidentifier():
         raise ValueError(f"ledger key must be an identifier-like string, got {key!r}")
@@ -338,6 +345,11 @@ def ledger_entry(
             raise ValueError(f"{key}: a contrast needs a contrast_label saying whose answer it is")
     elif contrast_label is not None:
         raise ValueError(f"{key}: contrast_label given without a contrast")
+    if fragile is not None:
+        if check == "none":
+            raise ValueError(f"{key}: only a checked claim can be fragile; this one is check='none'")
+        if not (isinstance(fragile, str) and fragile.strip()):
+            raise ValueError(f"{key}: fragile must say why the claim is fragile, got {fragile!r}")
     entry = {
         "estimate": estimate,
         "hdi_low": low,
@@ -349,6 +361,7 @@ def ledger_entry(
         "why": why.strip() if isinstance(why, str) else None,
         "contrast": contrast,
         "contrast_label": contrast_label.strip() if isinstance(contrast_label, str) else None,
+        "fragile": fragile.strip() if isinstance(fragile, str) else None,
     }
     entry["passes"], entry["message"] = evaluate(entry)
     return entry
@@ -378,6 +391,8 @@ class Ledger:
         if key in self.entries:
             raise KeyError(f"ledger key {key!r} recorded twice in {self.chapter}")
         entry = ledger_entry(key, value, **kwargs)
+        if entry["fragile"]:
+            entry["frequency"] = study_frequency(self.chapter, key)
         self.entries[key] = entry
         self._write()
         if not entry["passes"]:
@@ -398,6 +413,29 @@ class Ledger:
         tmp = self.path.with_suffix(f".json.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(payload, indent=2) + "\n")
         tmp.replace(self.path)
+
+
+#: The seed study's bar: a claim the book makes holds in at least this share of fresh data sets.
+STUDY_MIN_SHARE = 0.9
+
+
+def study_frequency(chapter: str, key: str) -> dict[str, Any] | None:
+    """How often ``chapter``'s claim ``key`` held in the last full seed study, or None.
+
+    Read from ``_results/seed-study.json`` (``make seeds``); None where the study has not
+    been run at full quality or did not count this claim.
+    """
+    path = RESULTS_DIR / "seed-study.json"
+    runs_path = RESULTS_DIR / "seed-study-runs.json"
+    if not path.exists():
+        return None
+    row = json.loads(path.read_text()).get(chapter, {}).get(key)
+    if row is None:
+        return None
+    smoke = json.loads(runs_path.read_text()).get(chapter, {}).get("smoke") if runs_path.exists() else None
+    if smoke is not False:  # a smoke-mode study (CI's K = 2) measures nothing
+        return None
+    return {"n": int(row["n"]), "holds": int(row["holds"])}
 
 
 def _reference_holds(check: str, ref, est, low, high, tol) -> tuple[bool, str]:

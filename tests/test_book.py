@@ -122,6 +122,8 @@ def test_results_appendix_builds_a_row_per_ledger_entry(tmp_path, monkeypatch):
         "c": helpers.ledger_entry("c", 3.0, label="C thing", reference=1.0, why="model extrapolation", check="none"),
         "d": helpers.ledger_entry("d", np.linspace(1.0, 2.0, 200), label="D thing", reference=9.0,
                                   contrast=20.0, contrast_label="null"),
+        "e": helpers.ledger_entry("e", np.linspace(1.0, 2.0, 200), label="E thing", reference=9.0,
+                                  contrast=20.0, contrast_label="null", fragile="two lift tests"),
     }
     (tmp_path / f"{chapter}.json").write_text(json.dumps({
         "chapter": chapter, "smoke": False, "base_seed": 1, "hdi_prob": 0.94, "results": entries}))
@@ -139,6 +141,9 @@ def test_results_appendix_builds_a_row_per_ledger_entry(tmp_path, monkeypatch):
     assert text[1][6] == "within ±0.100" and "-635" in text[1][2]
     assert text[2][7] == "— model extrapolation"
     assert text[3][7] == "✗ FAILS" and "table-danger" in rows[3]["class"]
+    # a fragile claim reports its frequency (none here: no seed study) and is not counted as failing
+    assert text[4][7] == "fragile: seed study not run in this build; this data set ✗. two lift tests"
+    assert "table-warning" in rows[4]["class"]
     assert rows[0].find("a")["href"] == f"chapters/{chapter}.html"
 
 
@@ -155,7 +160,13 @@ def test_seed_study_appendix_without_and_with_a_study(tmp_path, monkeypatch):
                              "convergence": [{"name": "m", "max_r_hat": 1.004, "divergences": 0, "min_ess_bulk": 300},
                                              {"name": "m", "max_r_hat": 1.02, "divergences": 2, "min_ess_bulk": 90}]}]}}))
     printed = _run_appendix("seeds.qmd", tmp_path, monkeypatch)
-    assert f"below 90%: {chapter}/ate" in printed
+    assert f"1 hold in fewer than 90% of them: `{chapter}/ate`" in printed
+    assert f"Not marked fragile in their chapters:** {chapter}/ate" in printed
+    runs = json.loads((tmp_path / "seed-study-runs.json").read_text())
+    runs[chapter]["fits"][0]["entries"]["ate"]["fragile"] = "one intercept per school"
+    (tmp_path / "seed-study-runs.json").write_text(json.dumps(runs))
+    marked = _run_appendix("seeds.qmd", tmp_path, monkeypatch)
+    assert "Each of those is marked fragile" in marked and "<td>one intercept per school</td>" in marked
     assert "<td>ATE (&#36;) <code>ate</code></td><td>in_hdi</td>" in printed and "85%" in printed
     # convergence of the study's fits is reported: one of two clean, the worst r_hat, the divergences
     assert "its 2 MCMC fits: 1 with every r_hat below 1.01" in printed and "worst r_hat 1.020, 2 divergent" in printed

@@ -374,3 +374,27 @@ def test_one_sided_checks_fail_on_the_wrong_side(check, reference, passes):
     assert entry["passes"] is passes
     with pytest.raises(ValueError, match="needs posterior draws"):
         helpers.ledger_entry("k", 0.5, label="x", reference=reference, check=check)
+
+
+def test_fragile_claims_must_be_checked_and_say_why():
+    draws = np.random.default_rng(0).normal(0.0, 0.1, 4000)
+    kwargs = dict(label="x", reference=0.0, contrast=1.0, contrast_label="naive")
+    assert helpers.ledger_entry("k", draws, **kwargs)["fragile"] is None
+    assert helpers.ledger_entry("k", draws, fragile="  two lift tests  ", **kwargs)["fragile"] == "two lift tests"
+    with pytest.raises(ValueError, match="must say why"):
+        helpers.ledger_entry("k", draws, fragile=" ", **kwargs)
+    with pytest.raises(ValueError, match="only a checked claim"):
+        helpers.ledger_entry("k", draws, label="x", check="none", why="a fact", fragile="reason")
+
+
+@pytest.mark.parametrize("smoke, expected", [(False, {"n": 20, "holds": 12}), (True, None)])
+def test_fragile_entries_record_the_full_study_frequency(ledger, tmp_path, smoke, expected):
+    (tmp_path / "seed-study.json").write_text(json.dumps(
+        {"01-why-ppl": {"k": {"n": 20, "holds": 12, "check": "in_hdi"}}}))
+    (tmp_path / "seed-study-runs.json").write_text(json.dumps({"01-why-ppl": {"smoke": smoke}}))
+    draws = np.random.default_rng(0).normal(0.0, 0.1, 4000)
+    entry = ledger.record("k", draws, label="x", reference=0.0, contrast=1.0, contrast_label="naive",
+                          fragile="reason")
+    assert entry["frequency"] == expected  # a smoke-mode study (CI's K = 2) measures nothing
+    assert "frequency" not in ledger.record("j", draws, label="x", reference=0.0, contrast=1.0,
+                                            contrast_label="naive")

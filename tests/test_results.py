@@ -90,6 +90,12 @@ def _entries():
 def test_ledger_entry_meets_its_reference(chapter, key, entry):
     if entry is None:
         pytest.fail(f"{chapter} has not been run: no _results/{chapter}.json (run make test)")
+    if entry.get("fragile"):
+        # The seed study found this claim holds in under 90% of fresh data sets; the chapter
+        # says so, and one data set's pass would be luck, not proof: the results appendix
+        # reports its frequency instead. Still a checked claim, never an unexplained one.
+        assert entry["check"] != "none" and entry["fragile"].strip(), f"{chapter}/{key}"
+        return
     ok, message = helpers.evaluate(entry)
     assert ok, f"{chapter}/{key} ({entry['label']}): {message}"
 
@@ -102,6 +108,8 @@ def test_ledger_entry_rejects_its_contrast(chapter, key, entry):
     if entry["check"] in helpers.CONTRASTED:
         assert entry.get("contrast") is not None and entry.get("contrast_label"), \
             f"{chapter}/{key}: a {entry['check']} check must name the wrong answer it rules out"
+        if entry.get("fragile"):
+            return  # as above: its frequency over fresh data sets is what the book reports
         rejected, message = helpers.contrast_rejected(entry)
         assert rejected, f"{chapter}/{key}: {message}"
     elif entry["check"] == "none":
