@@ -95,6 +95,12 @@ def test_ledger_entry_meets_its_reference(chapter, key, entry):
         # says so, and one data set's pass would be luck, not proof: the results appendix
         # reports its frequency instead. Still a checked claim, never an unexplained one.
         assert entry["check"] != "none" and entry["fragile"].strip(), f"{chapter}/{key}"
+        # The mark must be earned: where a full seed study has counted the claim, it held in
+        # fewer than 90% of the fresh data sets (else it is an ordinary claim, and must pass here).
+        frequency = entry.get("frequency")
+        if frequency is not None:
+            assert frequency["holds"] < helpers.STUDY_MIN_SHARE * frequency["n"], \
+                f"{chapter}/{key} is marked fragile but held in {frequency['holds']} of {frequency['n']} data sets"
         return
     ok, message = helpers.evaluate(entry)
     assert ok, f"{chapter}/{key} ({entry['label']}): {message}"
