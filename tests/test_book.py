@@ -137,7 +137,7 @@ def test_results_appendix_builds_a_row_per_ledger_entry(tmp_path, monkeypatch):
     text = [[td.get_text(" ", strip=True) for td in r.find_all("td")] for r in rows]
     assert text[0][1].startswith("Earnings ($) under E[Y|do(T=1)]")
     low, high = entries["a"]["hdi_low"], entries["a"]["hdi_high"]
-    assert text[0][3] == f"[{low:.2f}, {high:.2f}]" and text[0][5] == "5.00 (naive ($))" and text[0][7] == "✓"
+    assert text[0][3] == f"[{low:.2f}, {high:.2f}]" and text[0][5] == "5 (naive ($))" and text[0][7] == "✓"
     assert text[1][6] == "within ±0.100" and "-635" in text[1][2]
     assert text[2][7] == "— model extrapolation"
     assert text[3][7] == "✗ FAILS" and "table-danger" in rows[3]["class"]
