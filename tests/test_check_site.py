@@ -32,3 +32,52 @@ def test_an_unresolved_cross_reference_is_a_problem(tmp_path):
     problems: list[str] = []
     check_site.check_pages(_fake_book(tmp_path, broken=page), problems)
     assert problems == [f"{page}: unresolved cross-references ['sec-seed-study']"]
+
+
+def _fake_deck(tmp_path: Path, *, stray_div: bool = False, empty_embed: bool = False, drop: int = 0) -> Path:
+    """A deck with as many slides as talk.qmd defines, one of them holding an embed."""
+    n = check_site.talk_slide_count((ROOT / "talk.qmd").read_text()) - drop
+    embed = '<div class="quarto-embed-nb-cell">{}</div>'.format("" if empty_embed else "<img src='a.png'>")
+    slides = [f'<section id="s{i}"><h2>s{i}</h2>{embed if i == 1 else ""}{"</div>" if stray_div and i == 1 else ""}'
+              f"</section>" for i in range(n)]
+    deck = tmp_path / "slides" / "talk.html"
+    deck.parent.mkdir(parents=True, exist_ok=True)
+    (deck.parent / "a.png").write_bytes(b"")
+    deck.write_text(f'<html><body><div class="reveal"><div class="slides">{"".join(slides)}</div></div></body></html>',
+                    encoding="utf-8")
+    return tmp_path
+
+
+def test_a_whole_deck_passes(tmp_path):
+    problems: list[str] = []
+    check_site.check_deck(_fake_deck(tmp_path), problems)
+    assert problems == []
+
+
+def test_a_stray_div_that_closes_the_deck_is_a_problem(tmp_path):
+    # The first version's failure: an embedded table left a stray </div> that closed div.slides
+    problems: list[str] = []
+    check_site.check_deck(_fake_deck(tmp_path, stray_div=True), problems)
+    assert any("fall outside the deck" in p for p in problems), problems
+
+
+def test_an_empty_embed_and_a_missing_slide_are_problems(tmp_path):
+    problems: list[str] = []
+    check_site.check_deck(_fake_deck(tmp_path, empty_embed=True, drop=1), problems)
+    assert any("empty embed on slide s1" in p for p in problems), problems
+    assert any("talk.qmd defines" in p for p in problems), problems
+
+
+def test_network_scripts_and_missing_images_are_problems(tmp_path):
+    page = tmp_path / "index.html"
+    page.write_text('<html><head><script src="https://cdn.example.org/x.js"></script>'
+                    '<link rel="stylesheet" href="//cdn.example.org/x.css"></head>'
+                    '<body><img src="figures/missing.png"><img src="data:image/png;base64,AA=="></body></html>',
+                    encoding="utf-8")
+    problems: list[str] = []
+    assert check_site.check_assets(tmp_path, problems) == 1
+    assert sorted(problems) == sorted([
+        "index.html: loads a script from the network: https://cdn.example.org/x.js",
+        "index.html: loads a stylesheet from the network: //cdn.example.org/x.css",
+        "index.html: image missing: figures/missing.png",
+    ])
