@@ -33,6 +33,9 @@ venv: $(STAMP) ## create .venv from the pinned requirements (once)
 # tools/embed_cache.py hands it to Quarto's embed cache, so the deck's embeds reuse the
 # book's executions: `make slides` after `make book` executes nothing. Without a fresh
 # book, Quarto executes the embedded chapters itself (slower, never stale).
+# Chapters execute JOBS at a time first (tools/execute_chapters.py, one Quarto process
+# per chapter, freeze respected), then one book render assembles the site from _freeze/.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 RENDER_DEPS := chapters/helpers.py requirements.txt $(wildcard data/*.csv data/generators/*.py)
 RENDER_KEY := seed=$(or $(BOOK_SEED),default)
 QUARTO_ENV = PATH="$(CURDIR)/$(VENV)/bin:$$PATH" QUARTO_PYTHON="$(CURDIR)/$(PY)" BOOK_SMOKE=0
@@ -47,6 +50,7 @@ book: notebooks .cache/render-deps ## render the HTML book into _book/ at full q
 	@QUARTO_BIN=$$(tools/find-quarto.sh $(VENV)/bin) || exit 1; \
 	$(FORGET_OTHER_SEED); \
 	rm -f chapters/*.quarto_ipynb chapters/*.quarto_ipynb_*; \
+	$(QUARTO_ENV) $(PY) tools/execute_chapters.py "$$QUARTO_BIN" --jobs $(JOBS) && \
 	$(QUARTO_ENV) "$$QUARTO_BIN" render --profile book && $(PY) tools/embed_cache.py
 
 slides: $(STAMP) .cache/render-deps ## render the talk (talk.qmd) as revealjs slides into _book/slides/ (needs Quarto)

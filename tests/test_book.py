@@ -186,3 +186,80 @@ def test_embed_cache_hands_over_executed_notebooks_only(tmp_path):
     frozen.write_text(json.dumps({"cells": [{**cell, "execution_count": None}]}))
     executed.write_text(json.dumps({"cells": [{**cell, "execution_count": 1}]}))
     assert not embed_cache.was_executed(frozen) and embed_cache.was_executed(executed)
+
+
+def test_embed_cache_finds_the_executed_copy_among_numbered_ones(tmp_path):
+    # Parallel chapter renders leave NN.quarto_ipynb, _1, _2...: the executed one can be any.
+    # The newest executed copy not older than the chapter wins; stale or unexecuted copies never.
+    import json
+    import os
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import embed_cache
+
+    cell = {"cell_type": "code", "source": "1 + 1", "metadata": {}, "outputs": []}
+    source = tmp_path / "01-x.qmd"
+    source.write_text("x")
+    t = source.stat().st_mtime
+
+    def notebook(name: str, executed: bool, age: float) -> None:
+        path = tmp_path / name
+        path.write_text(json.dumps({"cells": [{**cell, "execution_count": 1 if executed else None}]}))
+        os.utime(path, (t + age, t + age))
+
+    notebook("01-x.quarto_ipynb", False, 1)
+    assert embed_cache.executed_notebook(source) is None  # nothing executed: nothing handed over
+    notebook("01-x.quarto_ipynb_1", True, -10)  # executed before the chapter was edited: stale
+    assert embed_cache.executed_notebook(source) is None
+    notebook("01-x.quarto_ipynb_2", True, 2)
+    notebook("01-x.quarto_ipynb_3", False, 3)  # a later frozen copy does not hide the executed one
+    notebook("01-x.quarto_ipynb_old", True, 4)  # not one of Quarto's names
+    assert embed_cache.executed_notebook(source) == tmp_path / "01-x.quarto_ipynb_2"
+
+
+def test_execute_chapters_runs_the_longest_first(tmp_path, monkeypatch):
+    # Two workers finish soonest when the long chapters start first; a chapter with no
+    # recorded time (new, or a fresh clone) is treated as long, so it never trails alone.
+    import json
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import execute_chapters
+
+    times = tmp_path / "chapter-times.json"
+    monkeypatch.setattr(execute_chapters, "TIMES", times)
+    from pathlib import Path
+
+    paths = [Path(f"chapters/0{i}-c.qmd") for i in (1, 2, 3)]
+    times.write_text(json.dumps({"01-c": 50.0, "02-c": 300.0}))
+    assert [p.stem for p in execute_chapters.longest_first(paths)] == ["03-c", "02-c", "01-c"]
+    times.write_text("not json")  # a damaged record only loses the order, never the build
+    assert [p.stem for p in execute_chapters.longest_first(paths)] == ["01-c", "02-c", "03-c"]
+    with pytest.raises(SystemExit):
+        execute_chapters.main(["quarto", "--jobs", "0"])
+
+
+def test_execute_chapters_skips_exactly_what_quarto_would_thaw(tmp_path):
+    # Quarto reuses a frozen result when it records the MD5 of the source (LF line endings);
+    # the pre-execution step must agree, or it executes twice or, worse, never.
+    import hashlib
+    import json
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import execute_chapters
+
+    chapter = tmp_path / "chapters" / "01-x.qmd"
+    chapter.parent.mkdir()
+    chapter.write_bytes(b"# x\r\n\r\n```{python}\r\n1 + 1\r\n```\r\n")
+    assert not execute_chapters.frozen_is_current(chapter, root=tmp_path)  # never rendered
+    frozen = tmp_path / "_freeze" / "chapters" / "01-x" / "execute-results" / "html.json"
+    frozen.parent.mkdir(parents=True)
+    lf = chapter.read_bytes().replace(b"\r\n", b"\n")
+    frozen.write_text(json.dumps({"hash": hashlib.md5(lf).hexdigest(), "result": {}}))
+    assert execute_chapters.frozen_is_current(chapter, root=tmp_path)  # CRLF source, LF hash: same
+    chapter.write_bytes(chapter.read_bytes() + b"2 + 2\r\n")
+    assert not execute_chapters.frozen_is_current(chapter, root=tmp_path)  # edited: execute again
+    frozen.write_text("{broken")
+    assert not execute_chapters.frozen_is_current(chapter, root=tmp_path)

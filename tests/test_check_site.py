@@ -10,13 +10,13 @@ sys.path.insert(0, str(ROOT / "tools"))
 import check_site  # noqa: E402
 
 
-def _fake_book(tmp_path: Path, broken: str | None = None) -> Path:
+def _fake_book(tmp_path: Path, broken: str | None = None, body_if_broken: str | None = None) -> Path:
     for rel in check_site.book_pages():
         page = tmp_path / rel
         page.parent.mkdir(parents=True, exist_ok=True)
         body = "<p>fine</p>"
         if rel == broken:
-            body = '<p>see <span class="quarto-unresolved-ref">?sec-seed-study</span></p>'
+            body = body_if_broken or '<p>see <span class="quarto-unresolved-ref">?sec-seed-study</span></p>'
         page.write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
     return tmp_path
 
@@ -32,6 +32,16 @@ def test_an_unresolved_cross_reference_is_a_problem(tmp_path):
     problems: list[str] = []
     check_site.check_pages(_fake_book(tmp_path, broken=page), problems)
     assert problems == [f"{page}: unresolved cross-references ['sec-seed-study']"]
+
+
+def test_a_citation_missing_from_the_bibliography_is_a_problem(tmp_path):
+    # what "@sec-seed-study" inside an inline result became: the citation "sec", then "-seed-study"
+    page = check_site.book_pages()[1]
+    broken = ('<span class="citation" data-cites="sec">(<a href="../references.html#ref-sec" '
+              'role="doc-biblioref"><strong>sec?</strong></a>)</span>-seed-study')
+    problems: list[str] = []
+    check_site.check_pages(_fake_book(tmp_path, broken=page, body_if_broken=broken), problems)
+    assert problems == [f"{page}: citations not in references.bib ['sec']"]
 
 
 def _fake_deck(tmp_path: Path, *, stray_div: bool = False, empty_embed: bool = False, drop: int = 0) -> Path:

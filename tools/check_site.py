@@ -74,6 +74,11 @@ def check_pages(book: Path, problems: list[str]) -> None:
         unresolved = sorted(set(re.findall(r'quarto-unresolved-ref">\?([^<]+)<', html)))
         if unresolved:  # Quarto renders a reference it cannot resolve as "?sec-..."
             problems.append(f"{rel}: unresolved cross-references {unresolved}")
+        # A citation key missing from references.bib renders as a bold "key?" link: also what
+        # a cross-reference becomes when Quarto reads "@sec" as a citation (an inline result did).
+        missing = sorted(set(re.findall(r'role="doc-biblioref"><strong>([^<]+)\?</strong>', html)))
+        if missing:
+            problems.append(f"{rel}: citations not in references.bib {missing}")
 
 
 def check_assets(book: Path, problems: list[str]) -> int:

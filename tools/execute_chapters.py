@@ -1,0 +1,128 @@
+"""Execute the book's chapters on every core before Quarto assembles the book.
+
+    .venv/bin/python tools/execute_chapters.py QUARTO_BIN [--jobs N]   # `make book` runs it
+
+A book render executes its chapters one after another, and a chapter is mostly one
+busy core (model compilation, NumPy, JAX), so on a laptop the other cores idle. This
+renders the chapters as separate ``quarto render chapters/NN.qmd --use-freezer``
+processes, ``--jobs`` at a time (default: the number of cores), longest first (by the
+time each took last, ``.cache/chapter-times.json``). A chapter whose frozen result is
+current is skipped, by Quarto's own rule (the MD5 of its source, line endings made LF,
+equals the ``hash`` in ``_freeze/<path>/execute-results/html.json``); ``--use-freezer``
+keeps that rule inside Quarto too. The frozen results land in ``_freeze/``; the book
+render that follows (``quarto render``) then executes no chapter and only assembles
+the site.
+
+Each process's output goes to ``.cache/render-logs/NN-name.log``; a failing chapter
+stops the build with the end of its log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMES = ROOT / ".cache" / "chapter-times.json"
+LOGS = ROOT / ".cache" / "render-logs"
+
+
+def chapters() -> list[Path]:
+    found = sorted((ROOT / "chapters").glob("[0-9][0-9]-*.qmd"))
+    if not found:
+        raise SystemExit("error: no chapters/NN-*.qmd found")
+    return found
+
+
+def frozen_is_current(chapter: Path, root: Path = ROOT) -> bool:
+    """Quarto's freeze test (src/command/render/freeze.ts, freezeInputHash): the frozen
+    result is reused when it records the MD5 of the chapter's source with LF line endings."""
+    frozen = root / "_freeze" / chapter.relative_to(root).with_suffix("") / "execute-results" / "html.json"
+    try:
+        recorded = json.loads(frozen.read_text())["hash"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    source = chapter.read_bytes().decode("utf-8").replace("\r\n", "\n")
+    return recorded == hashlib.md5(source.encode("utf-8")).hexdigest()
+
+
+def longest_first(paths: list[Path]) -> list[Path]:
+    """Order by the last measured time, longest first (unknown chapters lead): with
+    two workers the long chapters then do not end up together at the end."""
+    try:
+        seconds = json.loads(TIMES.read_text())
+    except (OSError, ValueError):
+        seconds = {}
+    return sorted(paths, key=lambda p: -float(seconds.get(p.stem, float("inf"))))
+
+
+def render(quarto: str, chapter: Path, profile: str) -> tuple[Path, int, float]:
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = LOGS / f"{chapter.stem}.log"
+    start = time.monotonic()
+    with log.open("w") as out:
+        rc = subprocess.call(
+            [quarto, "render", str(chapter.relative_to(ROOT)), "--profile", profile, "--use-freezer"],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+    return chapter, rc, time.monotonic() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("quarto", help="the Quarto binary")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="chapters rendered at once (default: the number of cores)")
+    parser.add_argument("--profile", default="book")
+    args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"--jobs must be at least 1, got {args.jobs}")
+
+    todo = longest_first([ch for ch in chapters() if not frozen_is_current(ch)])
+    if not todo:
+        print("every chapter's frozen result is current: nothing to execute", flush=True)
+        return 0
+    print(f"executing {len(todo)} chapters, {args.jobs} at a time (logs: {LOGS.relative_to(ROOT)}/)",
+          flush=True)
+    start = time.monotonic()
+    seconds: dict[str, float] = {}
+    failed: list[Path] = []
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = [pool.submit(render, args.quarto, ch, args.profile) for ch in todo]
+        for future in as_completed(futures):
+            chapter, rc, took = future.result()
+            seconds[chapter.stem] = round(took, 1)
+            print(f"  {chapter.stem:<28} {took:7.1f} s  {'ok' if rc == 0 else f'FAILED (exit {rc})'}",
+                  flush=True)
+            if rc != 0:
+                failed.append(chapter)
+    print(f"chapters done in {time.monotonic() - start:.0f} s", flush=True)
+
+    # Remember the times of executions only (Quarto logs "Executing '...'"): a thawed
+    # chapter takes a few seconds and would put a long chapter last next time.
+    try:
+        previous = json.loads(TIMES.read_text())
+    except (OSError, ValueError):
+        previous = {}
+    previous.update({stem: took for stem, took in seconds.items()
+                     if "Executing '" in (LOGS / f"{stem}.log").read_text(errors="replace")})
+    TIMES.parent.mkdir(parents=True, exist_ok=True)
+    TIMES.write_text(json.dumps(previous, indent=1, sort_keys=True) + "\n")
+
+    for chapter in failed:
+        lines = (LOGS / f"{chapter.stem}.log").read_text(errors="replace").splitlines()
+        print(f"\n--- {chapter.stem} failed; last lines of {LOGS.relative_to(ROOT)}/{chapter.stem}.log ---",
+              file=sys.stderr)
+        print("\n".join(lines[-40:]), file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
