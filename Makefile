@@ -49,7 +49,7 @@ FORGET_OTHER_SEED = if [ "$$(cat .cache/render-key 2>/dev/null)" != "$(RENDER_KE
 book: notebooks .cache/render-deps ## render the HTML book into _book/ at full quality (needs Quarto)
 	@QUARTO_BIN=$$(tools/find-quarto.sh $(VENV)/bin) || exit 1; \
 	$(FORGET_OTHER_SEED); \
-	rm -f chapters/*.quarto_ipynb chapters/*.quarto_ipynb_*; \
+	rm -f chapters/*.quarto_ipynb chapters/*.quarto_ipynb_* *.quarto_ipynb *.quarto_ipynb_*; \
 	$(QUARTO_ENV) $(PY) tools/execute_chapters.py "$$QUARTO_BIN" --jobs $(JOBS) && \
 	$(QUARTO_ENV) "$$QUARTO_BIN" render --profile book && $(PY) tools/embed_cache.py
 
