@@ -50,7 +50,7 @@ book: notebooks .cache/render-deps ## render the HTML book into _book/ at full q
 	@QUARTO_BIN=$$(tools/find-quarto.sh $(VENV)/bin) || exit 1; \
 	$(FORGET_OTHER_SEED); \
 	rm -f chapters/*.quarto_ipynb chapters/*.quarto_ipynb_* *.quarto_ipynb *.quarto_ipynb_*; \
-	$(QUARTO_ENV) $(PY) tools/execute_chapters.py "$$QUARTO_BIN" --jobs $(JOBS) && \
+	$(QUARTO_ENV) $(PY) tools/execute_chapters.py "$$QUARTO_BIN" $(CHAPTERS) --jobs $(JOBS) && \
 	$(QUARTO_ENV) "$$QUARTO_BIN" render --profile book && $(PY) tools/embed_cache.py
 
 slides: $(STAMP) .cache/render-deps ## render the talk (talk.qmd) as revealjs slides into _book/slides/ (needs Quarto)

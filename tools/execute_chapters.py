@@ -1,6 +1,6 @@
 """Execute the book's chapters on every core before Quarto assembles the book.
 
-    .venv/bin/python tools/execute_chapters.py QUARTO_BIN [--jobs N]   # `make book` runs it
+    .venv/bin/python tools/execute_chapters.py QUARTO_BIN CHAPTER.qmd... [--jobs N]   # `make book` runs it
 
 A book render executes its chapters one after another, and a chapter is mostly one
 busy core (model compilation, NumPy, JAX), so on a laptop the other cores idle. This
@@ -34,13 +34,6 @@ TIMES = ROOT / ".cache" / "chapter-times.json"
 LOGS = ROOT / ".cache" / "render-logs"
 
 
-def chapters() -> list[Path]:
-    found = sorted((ROOT / "chapters").glob("[0-9][0-9]-*.qmd"))
-    if not found:
-        raise SystemExit("error: no chapters/NN-*.qmd found")
-    return found
-
-
 def frozen_is_current(chapter: Path, root: Path = ROOT) -> bool:
     """Quarto's freeze test (src/command/render/freeze.ts, freezeInputHash): the frozen
     result is reused when it records the MD5 of the chapter's source with LF line endings."""
@@ -49,17 +42,20 @@ def frozen_is_current(chapter: Path, root: Path = ROOT) -> bool:
         recorded = json.loads(frozen.read_text())["hash"]
     except (OSError, ValueError, KeyError, TypeError):
         return False
-    source = chapter.read_bytes().decode("utf-8").replace("\r\n", "\n")
-    return recorded == hashlib.md5(source.encode("utf-8")).hexdigest()
+    return recorded == hashlib.md5(chapter.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
 
 
-def longest_first(paths: list[Path]) -> list[Path]:
+def load_times() -> dict[str, float]:
+    """Seconds each chapter took when it last executed; a missing or damaged record is empty."""
+    try:
+        return json.loads(TIMES.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def longest_first(paths: list[Path], seconds: dict[str, float]) -> list[Path]:
     """Order by the last measured time, longest first (unknown chapters lead): with
     two workers the long chapters then do not end up together at the end."""
-    try:
-        seconds = json.loads(TIMES.read_text())
-    except (OSError, ValueError):
-        seconds = {}
     return sorted(paths, key=lambda p: -float(seconds.get(p.stem, float("inf"))))
 
 
@@ -78,6 +74,7 @@ def render(quarto: str, chapter: Path, profile: str) -> tuple[Path, int, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("quarto", help="the Quarto binary")
+    parser.add_argument("chapters", nargs="+", type=Path, help="the chapters' .qmd files")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="chapters rendered at once (default: the number of cores)")
     parser.add_argument("--profile", default="book")
@@ -85,7 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs < 1:
         parser.error(f"--jobs must be at least 1, got {args.jobs}")
 
-    todo = longest_first([ch for ch in chapters() if not frozen_is_current(ch)])
+    missing = [str(ch) for ch in args.chapters if not ch.is_file()]
+    if missing:
+        parser.error(f"no such chapter: {', '.join(missing)}")
+    times = load_times()
+    todo = longest_first([ch.resolve() for ch in args.chapters if not frozen_is_current(ch.resolve())], times)
     if not todo:
         print("every chapter's frozen result is current: nothing to execute", flush=True)
         return 0
@@ -105,16 +106,10 @@ def main(argv: list[str] | None = None) -> int:
                 failed.append(chapter)
     print(f"chapters done in {time.monotonic() - start:.0f} s", flush=True)
 
-    # Remember the times of executions only (Quarto logs "Executing '...'"): a thawed
-    # chapter takes a few seconds and would put a long chapter last next time.
-    try:
-        previous = json.loads(TIMES.read_text())
-    except (OSError, ValueError):
-        previous = {}
-    previous.update({stem: took for stem, took in seconds.items()
-                     if "Executing '" in (LOGS / f"{stem}.log").read_text(errors="replace")})
+    # Every chapter rendered here was stale, so each time is an execution's.
+    times.update(seconds)
     TIMES.parent.mkdir(parents=True, exist_ok=True)
-    TIMES.write_text(json.dumps(previous, indent=1, sort_keys=True) + "\n")
+    TIMES.write_text(json.dumps(times, indent=1, sort_keys=True) + "\n")
 
     for chapter in failed:
         lines = (LOGS / f"{chapter.stem}.log").read_text(errors="replace").splitlines()
