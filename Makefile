@@ -35,6 +35,8 @@ venv: $(STAMP) ## create .venv from the pinned requirements (once)
 # book, Quarto executes the embedded chapters itself (slower, never stale).
 # Chapters execute JOBS at a time first (tools/execute_chapters.py, one Quarto process
 # per chapter, freeze respected), then one book render assembles the site from _freeze/.
+# A chapter that prints the seed study's frequencies (ch9) executes again when
+# _results/seed-study*.json changed (tools/execute_chapters.py); the rest stays frozen.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 RENDER_DEPS := chapters/helpers.py requirements.txt $(wildcard data/*.csv data/generators/*.py)
 RENDER_KEY := seed=$(or $(BOOK_SEED),default)
@@ -103,5 +105,5 @@ check-site: ## check a rendered _book/ (pages, images, deck, embeds, offline); s
 	@$(PY) tools/check_site.py
 
 clean: ## remove generated files (keeps .venv)
-	rm -rf _book _freeze .quarto notebooks .test-notebooks .test-results _results _executed .pytest_cache .cache/render-deps .cache/render-key chapters/*.quarto_ipynb
+	rm -rf _book _freeze .quarto notebooks .test-notebooks .test-results _results _executed .pytest_cache .cache/render-deps .cache/render-key .cache/study-key chapters/*.quarto_ipynb
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +

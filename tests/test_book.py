@@ -267,3 +267,46 @@ def test_execute_chapters_skips_exactly_what_quarto_would_thaw(tmp_path):
     assert not execute_chapters.frozen_is_current(chapter, root=tmp_path)  # edited: execute again
     frozen.write_text("{broken")
     assert not execute_chapters.frozen_is_current(chapter, root=tmp_path)
+
+
+def test_execute_chapters_thaws_the_chapters_that_read_a_changed_seed_study(tmp_path):
+    # ch9 prints the seed study's frequencies but its freeze cannot see _results/; after
+    # `make seeds` it must execute again, and only it (the rest of the book stays frozen).
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import execute_chapters
+
+    chapters = tmp_path / "chapters"
+    chapters.mkdir()
+    reader = chapters / "09-reader.qmd"
+    reader.write_text('```{python}\nledger.record("k", x, fragile="why")\n```\n')
+    other = chapters / "01-other.qmd"
+    other.write_text("```{python}\nledger.record('k', x)\n```\n")
+
+    def freeze_all():
+        for ch in (reader, other):
+            (tmp_path / "_freeze" / "chapters" / ch.stem / "execute-results").mkdir(parents=True, exist_ok=True)
+
+    def frozen(ch):
+        return (tmp_path / "_freeze" / "chapters" / ch.stem).exists()
+
+    freeze_all()
+    # No key recorded: which study the frozen reader saw is unknown, so it executes again.
+    assert execute_chapters.forget_stale_study([reader, other], root=tmp_path) == [reader]
+    assert not frozen(reader) and frozen(other)
+    freeze_all()
+    assert execute_chapters.forget_stale_study([reader, other], root=tmp_path) == []  # nothing changed
+    results = tmp_path / "_results"
+    results.mkdir()
+    (results / "seed-study.json").write_text('{"09-reader": {"k": {"n": 20, "holds": 19}}}')
+    assert execute_chapters.forget_stale_study([reader, other], root=tmp_path) == [reader]
+    assert not frozen(reader) and frozen(other)
+    freeze_all()
+    assert execute_chapters.forget_stale_study([reader, other], root=tmp_path) == []  # same study
+    (results / "seed-study.json").write_text('{"09-reader": {"k": {"n": 20, "holds": 12}}}')
+    assert execute_chapters.forget_stale_study([reader, other], root=tmp_path) == [reader]
+    freeze_all()
+    (results / "seed-study.json").unlink()  # a study that goes is a change too
+    assert execute_chapters.forget_stale_study([reader, other], root=tmp_path) == [reader]
+    assert frozen(other)

@@ -15,6 +15,12 @@ the site.
 
 Each process's output goes to ``.cache/render-logs/NN-name.log``; a failing chapter
 stops the build with the end of its log.
+
+One input Quarto cannot see is the seed study (``make seeds`` writes
+``_results/seed-study.json`` and ``seed-study-runs.json``): a chapter that records a
+fragile claim prints how often the study found it holding. When the study's files
+change (or appear, or go), the frozen results of exactly those chapters are dropped, so
+they execute again; the rest of the book stays frozen.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ import argparse
 import hashlib
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -32,6 +40,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TIMES = ROOT / ".cache" / "chapter-times.json"
 LOGS = ROOT / ".cache" / "render-logs"
+#: The seed study's output, read by chapters with fragile claims (helpers.study_frequency).
+STUDY_FILES = ("_results/seed-study.json", "_results/seed-study-runs.json")
+STUDY_KEY = Path(".cache") / "study-key"
+#: How a chapter shows it reads the study: a ledger entry marked fragile, or a direct read.
+READS_STUDY = re.compile(rb"\bfragile\s*=|\bstudy_frequency\s*\(")
 
 
 def frozen_is_current(chapter: Path, root: Path = ROOT) -> bool:
@@ -43,6 +56,41 @@ def frozen_is_current(chapter: Path, root: Path = ROOT) -> bool:
     except (OSError, ValueError, KeyError, TypeError):
         return False
     return recorded == hashlib.md5(chapter.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
+
+
+def study_key(root: Path = ROOT) -> str:
+    """MD5 of the seed study's files as they are now ('absent' for a missing one)."""
+    digest = hashlib.md5()
+    for name in STUDY_FILES:
+        path = root / name
+        digest.update(name.encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"absent")
+    return digest.hexdigest()
+
+
+def forget_stale_study(chapters: list[Path], root: Path = ROOT) -> list[Path]:
+    """Drop the frozen results of the chapters that read the seed study when its files
+    changed since the last build, or when no build recorded which study they saw; return
+    the chapters whose frozen results were dropped."""
+    key_path = root / STUDY_KEY
+    key = study_key(root)
+    try:
+        previous = key_path.read_text().strip()
+    except OSError:
+        previous = None
+    dropped: list[Path] = []
+    if previous != key:
+        for chapter in chapters:
+            if READS_STUDY.search(chapter.read_bytes()):
+                stem = chapter.resolve().relative_to(root.resolve()).with_suffix("")
+                for frozen in (root / "_freeze" / stem, root / ".quarto" / "_freeze" / stem):
+                    if frozen.exists():
+                        shutil.rmtree(frozen)
+                        if chapter not in dropped:
+                            dropped.append(chapter)
+        key_path.parent.mkdir(parents=True, exist_ok=True)
+        key_path.write_text(key + "\n")
+    return dropped
 
 
 def load_times() -> dict[str, float]:
@@ -85,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     missing = [str(ch) for ch in args.chapters if not ch.is_file()]
     if missing:
         parser.error(f"no such chapter: {', '.join(missing)}")
+    for chapter in forget_stale_study(args.chapters):
+        print(f"the seed study changed: {chapter} executes again (it reports the study's frequencies)",
+              flush=True)
     times = load_times()
     todo = longest_first([ch.resolve() for ch in args.chapters if not frozen_is_current(ch.resolve())], times)
     if not todo:
