@@ -47,10 +47,15 @@ STUDY_KEY = Path(".cache") / "study-key"
 READS_STUDY = re.compile(rb"\bfragile\s*=|\bstudy_frequency\s*\(")
 
 
+def freeze_dir(chapter: Path, root: Path = ROOT) -> Path:
+    """Where Quarto keeps a chapter's frozen results: _freeze/<path without .qmd>/."""
+    return root / "_freeze" / chapter.resolve().relative_to(root.resolve()).with_suffix("")
+
+
 def frozen_is_current(chapter: Path, root: Path = ROOT) -> bool:
     """Quarto's freeze test (src/command/render/freeze.ts, freezeInputHash): the frozen
     result is reused when it records the MD5 of the chapter's source with LF line endings."""
-    frozen = root / "_freeze" / chapter.relative_to(root).with_suffix("") / "execute-results" / "html.json"
+    frozen = freeze_dir(chapter, root) / "execute-results" / "html.json"
     try:
         recorded = json.loads(frozen.read_text())["hash"]
     except (OSError, ValueError, KeyError, TypeError):
@@ -81,13 +86,15 @@ def forget_stale_study(chapters: list[Path], root: Path = ROOT) -> list[Path]:
     dropped: list[Path] = []
     if previous != key:
         for chapter in chapters:
-            if READS_STUDY.search(chapter.read_bytes()):
-                stem = chapter.resolve().relative_to(root.resolve()).with_suffix("")
-                for frozen in (root / "_freeze" / stem, root / ".quarto" / "_freeze" / stem):
-                    if frozen.exists():
-                        shutil.rmtree(frozen)
-                        if chapter not in dropped:
-                            dropped.append(chapter)
+            if not READS_STUDY.search(chapter.read_bytes()):
+                continue
+            frozen = freeze_dir(chapter, root)
+            # the same relative path under .quarto/_freeze, which the Makefile empties with _freeze/
+            present = [d for d in (frozen, root / ".quarto" / frozen.relative_to(root)) if d.exists()]
+            for directory in present:
+                shutil.rmtree(directory)
+            if present:
+                dropped.append(chapter)
         key_path.parent.mkdir(parents=True, exist_ok=True)
         key_path.write_text(key + "\n")
     return dropped
