@@ -91,7 +91,7 @@ test-chapters: $(STAMP)
 	rm -rf $(TEST_RESULTS)
 	BOOK_SMOKE=1 BOOK_RESULTS_DIR=$(TEST_RESULTS) $(PY) -m pytest -q -p no:cacheprovider $(XDIST) --nbval-lax --nbval-current-env --nbval-cell-timeout=$(NB_TIMEOUT) .test-notebooks
 
-# The seed study's tiny version (K = 2, smoke sampling): keeps `make seeds` alive.
+# The seed study's tiny version (K = 1, smoke sampling, chapters split over two processes): keeps `make seeds` alive.
 test-seeds: $(STAMP)
 	$(PY) -m pytest -q tests/test_seed_study.py
 

@@ -98,6 +98,23 @@ def rng_for(chapter: str) -> np.random.Generator:
 
 
 # --- Sampling defaults ------------------------------------------------------
+def deterministic_numerics() -> None:
+    """Make compiled models give the same floating-point results however they were compiled.
+
+    PyTensor compiles models with Numba in ``fastmath`` mode by default and caches the
+    compiled pieces on disk. A function compiled in the running process is optimised
+    together with the pieces it calls; one loaded from the cache is not; under fastmath
+    LLVM may reassociate sums differently in the two cases. A cold cache (a fresh
+    machine) and a warm one then give log densities that differ in the last bits, NUTS
+    trajectories drift apart, and the same seed gives other draws. With fastmath off,
+    IEEE arithmetic fixes the order of every operation and both paths agree. Called by
+    :func:`setup` and :func:`sample_kwargs`, before any model is compiled.
+    """
+    import pytensor
+
+    pytensor.config.numba__fastmath = False
+
+
 def sample_kwargs(seed: int, **overrides: Any) -> dict[str, Any]:
     """Keyword arguments for ``pm.sample``: the book's defaults, cut in smoke mode.
 
@@ -118,6 +135,7 @@ def sample_kwargs(seed: int, **overrides: Any) -> dict[str, Any]:
         if active:
             for key, cap in caps.items():
                 kwargs[key] = min(int(kwargs[key]), cap)
+    deterministic_numerics()
     kwargs.setdefault("random_seed", int(seed))
     kwargs.setdefault("progressbar", False)
     if STUDY:  # the seed study runs several fits side by side, one core each
@@ -777,6 +795,7 @@ def setup(chapter: str):
 
     Returns ``(seed, rng, ledger)``.
     """
+    deterministic_numerics()
     set_plot_style()
     configure_warnings()
     ensure_graphviz()

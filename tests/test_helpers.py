@@ -398,3 +398,12 @@ def test_fragile_entries_record_the_full_study_frequency(ledger, tmp_path, smoke
     assert entry["frequency"] == expected  # a smoke-mode study (CI's K = 2) measures nothing
     assert "frequency" not in ledger.record("j", draws, label="x", reference=0.0, contrast=1.0,
                                             contrast_label="naive")
+
+
+def test_sampling_turns_numba_fastmath_off():
+    """Same seed, same draws with a cold or a warm compile cache: fastmath must be off before compiling."""
+    import pytensor
+
+    pytensor.config.numba__fastmath = True
+    helpers.sample_kwargs(1)
+    assert pytensor.config.numba__fastmath is False

@@ -64,6 +64,8 @@ def test_workflow_runs_the_readme_commands_and_deploys_book():
     python = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
     assert str(python["with"]["python-version"]) == "3.12"
     assert runs.index("make book") < runs.index("make slides")
+    # The published site carries the seed study: it runs before the book that cites it.
+    assert runs.index("make seeds") < runs.index("make book")
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
     assert upload["with"]["path"] == "_book"
     assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in flow["jobs"]["deploy"]["steps"])

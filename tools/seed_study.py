@@ -26,7 +26,8 @@ Writes ``_results/seed-study.json``:
 ``{"<chapter>": {"<ledger key>": {"n": K, "holds": k, "check": "<rule>"}}}``
 (entries with ``check="none"`` claim nothing and are left out), merged into
 an existing file chapter by chapter, and ``_results/seed-study-runs.json``
-with every entry of every fit and the wall time per chapter.
+with every entry of every fit and, per chapter, the wall time and where the study
+ran (date, commit, cores, jobs): the appendix prints them.
 
 A claim must hold in at least 90% of the data sets (``helpers.STUDY_MIN_SHARE``)
 or be marked fragile in its chapter (``ledger_entry(..., fragile="why")``); a
@@ -127,6 +128,25 @@ def study_chapter(chapter: str, k: int, jobs: int) -> tuple[dict, list[dict], fl
     return summary, fits, wall
 
 
+def provenance(jobs: int) -> dict:
+    """When and on what the study ran: the appendix prints it beside each chapter's table."""
+    import datetime
+    import subprocess
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                                  check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+
+    commit = git("rev-parse", "--short=12", "HEAD") or "unknown"
+    if git("status", "--porcelain", "--untracked-files=no"):
+        commit += " (with uncommitted changes)"
+    return {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "commit": commit, "cores": os.cpu_count() or 1, "jobs": jobs}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--k", type=int, default=20, help="fresh data sets per chapter (default 20)")
@@ -157,7 +177,8 @@ def main(argv: list[str] | None = None) -> None:
     for chapter in chapters:
         table, fits, wall = study_chapter(chapter, args.k, args.jobs)
         summary[chapter] = table
-        runs[chapter] = {"k": args.k, "smoke": args.smoke, "wall_s": round(wall, 1), "fits": fits}
+        runs[chapter] = {"k": args.k, "smoke": args.smoke, "wall_s": round(wall, 1),
+                         **provenance(args.jobs), "fits": fits}
         summary_path.write_text(json.dumps(summary, indent=2) + "\n")
         runs_path.write_text(json.dumps(runs, indent=2) + "\n")
         print(f"{chapter}: K = {args.k} data sets in {wall:.0f} s")
