@@ -175,3 +175,79 @@ def test_no_hand_typed_decimals_in_prose(path):
     found = hand_typed_decimals(path.read_text())
     assert not found, (f"{path.name}: decimal numbers typed by hand in prose: {found}; compute them "
                        "with inline code (`{python} ...`) or, for a design constant, put it in math ($0.5$)")
+
+
+# --- The reader's edition: the chapter's shape, and the story before the proof --------------
+REAL_DATA_CHAPTERS = {"02-ab-testing", "04-cuped", "06-fixed-random-effects", "07-cevae", "08-mediation"}
+PROOF_TITLE = "How we know this is right"
+HISTORY = re.compile(r"first edition|edition of this chapter|earlier version of this chapter|"
+                     r"previous version of this chapter|this round\b", re.I)
+
+
+def _headings(body: str) -> list[str]:
+    return [line[3:].split("{")[0].strip() for line in body.splitlines() if line.startswith("## ")]
+
+
+@pytest.mark.parametrize("path", CHAPTER_FILES, ids=lambda p: p.stem)
+def test_chapter_shape(path):
+    """Covers list first; Prerequisites; On real data (where there is one) before Using this on your
+    own data, then Key ideas; one collapsed 'How we know this is right' callout."""
+    body = prose(path.read_text())
+    heads = _headings(body)
+    first_section = body.find("\n## ")
+    assert "This chapter covers" in body[:first_section], f"{path.name}: open with a 'This chapter covers' list"
+    for needed in ("Prerequisites", "Using this on your own data", "Key ideas"):
+        assert needed in heads, f"{path.name}: no '## {needed}' section (has {heads})"
+    assert heads.index("Using this on your own data") < heads.index("Key ideas"), path.name
+    if path.stem in REAL_DATA_CHAPTERS:
+        assert "On real data" in heads, f"{path.name}: no '## On real data' section"
+        assert heads.index("On real data") < heads.index("Using this on your own data"), path.name
+    callouts = re.findall(r"^:::+ *\{[^}\n]*\}[^\n]*\n(?:#{2,3} [^\n]*\n)?", body, re.M)
+    proof = [c for c in callouts if PROOF_TITLE in c]
+    assert len(proof) == 1, f"{path.name}: expected one '{PROOF_TITLE}' callout, found {len(proof)}"
+    assert 'collapse="true"' in proof[0], f"{path.name}: the '{PROOF_TITLE}' callout must be collapsed"
+
+
+@pytest.mark.parametrize("path", CHAPTER_FILES, ids=lambda p: p.stem)
+def test_no_chapter_narrates_its_own_history(path):
+    found = HISTORY.findall(prose(path.read_text()))
+    assert not found, f"{path.name}: the chapter narrates its own history: {found}"
+
+
+INLINE_RESULT = re.compile(r"`\{python\}[^`\n]*`")
+
+
+def sentences_with_many_numbers(text: str, limit: int = 3) -> list[str]:
+    """Sentences of the prose carrying more than ``limit`` computed (inline) results.
+
+    Table rows and math are not sentences; a sentence ends at . ! ? followed by a space and
+    a capital, at a blank line, or at a list item.
+    """
+    body = prose(text)
+    for pattern in NOT_RESULTS[:5]:  # front matter, comments, listings, math
+        body = pattern.sub(" ", body)
+    body = INLINE_RESULT.sub("\x00", body)
+    body = re.sub(r"`[^`\n]*`", "code", body)
+    lines = [line for line in body.splitlines() if not line.lstrip().startswith("|")]
+    blocks = re.split(r"\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.) )", "\n".join(lines))
+    found = []
+    for block in blocks:
+        for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z\x00(@*_])", block):
+            if sentence.count("\x00") > limit:
+                found.append(" ".join(sentence.replace("\x00", "<n>").split())[:160])
+    return found
+
+
+def test_number_lint_catches_and_allows():
+    four = "The lift is `{python} a`, `{python} b`, `{python} c` and `{python} d`. Then `{python} e`."
+    assert len(sentences_with_many_numbers(four)) == 1
+    three = "The lift is `{python} a` [`{python} b`, `{python} c`]. Next `{python} d` and `{python} e`."
+    assert sentences_with_many_numbers(three) == []
+    assert sentences_with_many_numbers("| `{python} a` | `{python} b` | `{python} c` | `{python} d` |") == []
+
+
+@pytest.mark.parametrize("path", CHAPTER_FILES, ids=lambda p: p.stem)
+def test_no_sentence_carries_more_than_three_computed_numbers(path):
+    found = sentences_with_many_numbers(path.read_text())
+    assert not found, (f"{path.name}: sentences with more than three computed numbers (move the "
+                       f"proof into the '{PROOF_TITLE}' callout or split them):\n" + "\n".join(found))

@@ -14,7 +14,12 @@ Checks, each naming what is wrong:
    count equals the slides ``talk.qmd`` defines, and every embedded chapter
    output is non-empty (a figure, a table or text);
 5. the results appendix has exactly one table row per ledger entry in
-   ``_results/``.
+   ``_results/``;
+6. what a reader sees (needs Chromium; skipped, saying so, where it is absent): every
+   chapter and appendix page loaded in headless Chromium at 1,280 px and at a 390-px
+   phone width, with a measuring script injected; no figure image or table may be wider
+   than its column or scroll sideways, and visible (unfolded) code may fill at most 30% of
+   a chapter page's height at 1,280 px (``--no-layout`` skips it).
 
 With no rendered site (CI has no Quarto) it prints that it skipped and exits 0;
 with ``--require`` a missing site is an error.
@@ -152,10 +157,86 @@ def check_results(book: Path, problems: list[str]) -> int:
     return len(rows)
 
 
+#: Visible (unfolded) code as a share of a chapter page's main column, at the desktop width.
+MAX_CODE_SHARE = 0.30
+LAYOUT_WIDTHS = (1280, 390)
+# Injected into a copy of each page: measures after load, writes its findings into the DOM,
+# which `chromium --dump-dom` prints. After ../shared/quarto-kit/layout_probe.py.
+LAYOUT_PROBE = """<script>
+window.addEventListener('load', () => setTimeout(() => {
+  const out = [];
+  const check = (sel, kind) => document.querySelectorAll(sel).forEach(e => {
+    if (e.closest('.callout.callout-titled .callout-collapse.collapse:not(.show)') && e.getBoundingClientRect().width === 0) return;
+    const box = e.closest('figure, .cell-output-display, .quarto-figure, .table-responsive, div.sourceCode') || e.parentElement;
+    const w = e.getBoundingClientRect().width, avail = (box.parentElement || box).clientWidth;
+    const scrolls = box.scrollWidth > box.clientWidth + 2;
+    if (w > avail + 2 || scrolls) out.push(kind + ' ' + Math.round(w) + '>' + avail + ' ' + (e.getAttribute('src') || e.id || e.className || '').slice(-60));
+  });
+  check('main img', 'img'); check('main table', 'table');
+  const main = document.querySelector('main'); let code = 0;
+  document.querySelectorAll('main div.sourceCode').forEach(e => {
+    if (!e.parentElement.closest('div.sourceCode')) code += e.getBoundingClientRect().height; });
+  out.push('codeshare ' + (code / Math.max(1, main.getBoundingClientRect().height)).toFixed(3));
+  const pre = document.createElement('pre'); pre.id = 'LAYOUT-PROBE'; pre.textContent = out.join('\\n');
+  document.body.appendChild(pre);
+}, 800));
+</script>"""
+
+
+def chromium() -> str | None:
+    import shutil
+
+    return next((shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")
+                 if shutil.which(name)), None)
+
+
+def measure_layout(book: Path, problems: list[str], widths=LAYOUT_WIDTHS) -> dict[str, float] | None:
+    """Overflowing figures and tables per page and width, and each chapter's visible code share.
+
+    Returns {page: code share at the widest width}, or None when no browser is installed.
+    """
+    import shutil
+    import subprocess
+    import tempfile
+
+    browser = chromium()
+    if browser is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "book"
+        shutil.copytree(book, copy, ignore=shutil.ignore_patterns("slides"))
+        pages = [rel for rel in book_pages() if rel.endswith(".html") and (copy / rel).exists()]
+        shares: dict[str, float] = {}
+        for rel in pages:
+            page = copy / rel
+            page.write_text(page.read_text(encoding="utf-8").replace("</body>", LAYOUT_PROBE + "</body>"),
+                            encoding="utf-8")
+            for width in widths:
+                dom = subprocess.run([browser, "--headless=new", "--no-sandbox", "--disable-gpu",
+                                      f"--window-size={width},900", "--virtual-time-budget=8000",
+                                      "--dump-dom", page.as_uri()],
+                                     capture_output=True, text=True, timeout=180).stdout
+                found = re.search(r'<pre id="LAYOUT-PROBE">(.*?)</pre>', dom, re.S)
+                if not found:
+                    problems.append(f"{rel} @{width}px: the layout probe did not run")
+                    continue
+                items = [line for line in found.group(1).splitlines() if line.strip()]
+                for item in items:
+                    if item.startswith(("img", "table")):
+                        problems.append(f"{rel} @{width}px: overflows its column: {item}")
+                    elif item.startswith("codeshare") and width == max(widths) and "chapters/" in rel:
+                        shares[rel] = float(item.split()[1])
+        for rel, share in shares.items():
+            if share > MAX_CODE_SHARE:
+                problems.append(f"{rel}: visible code is {share:.0%} of the page (at most {MAX_CODE_SHARE:.0%})")
+    return shares
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--book", type=Path, default=ROOT / "_book")
     parser.add_argument("--require", action="store_true", help="a missing site is an error")
+    parser.add_argument("--no-layout", action="store_true", help="skip the Chromium layout measurement")
     args = parser.parse_args(argv)
     if not (args.book / "index.html").exists():
         reason = "CI has no Quarto" if os.environ.get("CI") else "no rendered site"
@@ -170,6 +251,15 @@ def main(argv: list[str] | None = None) -> int:
     n_pages = check_assets(args.book, problems)
     n_slides = check_deck(args.book, problems)
     n_rows = check_results(args.book, problems)
+    layout = "layout not measured (--no-layout)"
+    if not args.no_layout:
+        shares = measure_layout(args.book, problems)
+        if shares is None:
+            layout = "layout skipped: no Chromium (apt-get install chromium) to measure the pages"
+        else:
+            layout = ("visible code per chapter: "
+                      + ", ".join(f"{Path(rel).stem[:2]} {share:.0%}" for rel, share in sorted(shares.items())))
+        print(f"check-site: {layout}")
     if problems:
         print(f"check-site: {len(problems)} problems")
         for problem in problems:
