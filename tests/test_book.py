@@ -150,7 +150,7 @@ def test_results_appendix_builds_a_row_per_ledger_entry(tmp_path, monkeypatch):
 def test_seed_study_appendix_without_and_with_a_study(tmp_path, monkeypatch):
     import json
 
-    assert "Not run in this build" in _run_appendix("seeds.qmd", tmp_path, monkeypatch)
+    assert "The seed study has not run in this build" in _run_appendix("seeds.qmd", tmp_path, monkeypatch)
     chapter = CHAPTER_FILES[0].stem
     (tmp_path / "seed-study.json").write_text(json.dumps(
         {chapter: {"ate": {"n": 20, "holds": 17, "check": "in_hdi"}}}))
@@ -170,6 +170,12 @@ def test_seed_study_appendix_without_and_with_a_study(tmp_path, monkeypatch):
     assert "<td>ATE (&#36;) <code>ate</code></td><td>in_hdi</td>" in printed and "85%" in printed
     # convergence of the study's fits is reported: one of two clean, the worst r_hat, the divergences
     assert "its 2 MCMC fits: 1 with every r_hat below 1.01" in printed and "worst r_hat 1.020, 2 divergent" in printed
+    # where and when the study ran, when the runs file records it (tools/seed_study.py writes it)
+    assert "Run on" not in printed
+    runs[chapter].update({"date": "2026-12-07 18:00 UTC", "commit": "abc123", "cores": 2, "jobs": 2})
+    (tmp_path / "seed-study-runs.json").write_text(json.dumps(runs))
+    dated = _run_appendix("seeds.qmd", tmp_path, monkeypatch)
+    assert "Run on 2026-12-07 18:00 UTC at commit `abc123`, 2 cores (2 fits at once)." in dated
 
 
 def test_embed_cache_hands_over_executed_notebooks_only(tmp_path):

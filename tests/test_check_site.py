@@ -91,3 +91,20 @@ def test_network_scripts_and_missing_images_are_problems(tmp_path):
         "index.html: loads a stylesheet from the network: //cdn.example.org/x.css",
         "index.html: image missing: figures/missing.png",
     ])
+
+
+def test_deck_web_fonts_are_reported(tmp_path):
+    """A theme that imports Google Fonts (revealjs 'simple') fails the offline check."""
+    import check_site
+
+    css = tmp_path / "slides" / "talk_files" / "libs" / "revealjs" / "dist" / "theme"
+    css.mkdir(parents=True)
+    (css / "quarto.css").write_text("@import url(https://fonts.googleapis.com/css?family=News+Cycle:400,700);\n"
+                                    "body { color: black }\n")
+    problems: list[str] = []
+    check_site.check_deck_offline(tmp_path, problems)
+    assert len(problems) == 1 and "from the network" in problems[0], problems
+    (css / "quarto.css").write_text("@import url(./fonts/local.css);\nbody { font-family: system-ui }\n")
+    problems = []
+    check_site.check_deck_offline(tmp_path, problems)
+    assert problems == []

@@ -15,7 +15,10 @@ Checks, each naming what is wrong:
    output is non-empty (a figure, a table or text);
 5. the results appendix has exactly one table row per ledger entry in
    ``_results/``;
-6. what a reader sees (needs Chromium; skipped, saying so, where it is absent): every
+6. the deck reads offline for real: no ``@import url(http...)`` and no web-font link in
+   its pages or stylesheets (a theme that imports Google Fonts falls back to other fonts
+   offline and breaks titles differently than in rehearsal);
+7. what a reader sees (needs Chromium; skipped, saying so, where it is absent): every
    chapter and appendix page loaded in headless Chromium at 1,280 px and at a 390-px
    phone width, with a measuring script injected; no figure image or table may be wider
    than its column or scroll sideways, and visible (unfolded) code may fill at most 30% of
@@ -157,6 +160,19 @@ def check_results(book: Path, problems: list[str]) -> int:
     return len(rows)
 
 
+WEB_FONT = re.compile(r"@import\s+(?:url\()?\s*['\"]?(?:https?:)?//|fonts\.googleapis\.com|fonts\.gstatic\.com"
+                      r"|use\.typekit\.net", re.I)
+
+
+def check_deck_offline(book: Path, problems: list[str]) -> None:
+    """No web font and no CSS import from the network in the deck's page or stylesheets."""
+    deck_dir = book / "slides"
+    for path in sorted(deck_dir.rglob("*.css")) + sorted(deck_dir.glob("*.html")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for hit in sorted(set(m.group(0) for m in WEB_FONT.finditer(text))):
+            problems.append(f"{path.relative_to(book)}: loads fonts or CSS from the network ({hit!r})")
+
+
 #: Visible (unfolded) code as a share of a chapter page's main column, at the desktop width.
 MAX_CODE_SHARE = 0.30
 LAYOUT_WIDTHS = (1280, 390)
@@ -250,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     check_pages(args.book, problems)
     n_pages = check_assets(args.book, problems)
     n_slides = check_deck(args.book, problems)
+    if (args.book / "slides").exists():
+        check_deck_offline(args.book, problems)
     n_rows = check_results(args.book, problems)
     layout = "layout not measured (--no-layout)"
     if not args.no_layout:
