@@ -80,3 +80,18 @@ def test_counterfactuals_by_abduction_reproduce_the_data(chapter):
     assert np.allclose(y1 - y0, chapter["TRUE_ATE"])
     sigma = chapter["TRUE_PARAMS"]["sigma"]
     assert abs(noise.std() - sigma) < 4 * sigma / np.sqrt(2 * n)
+
+
+def test_reversed_program_fits_as_well_and_answers_the_naive_difference(chapter):
+    """The program's order is the causal order: coupon -> engagement fits the same data about as well,
+    and its do() answer is the naive difference (omitted-variable identity), the chapter's is tau-hat."""
+    for seed in (3, 11):
+        customers = chapter["simulate_customers"](np.random.default_rng(seed))
+        forward, reverse = chapter["maximum_likelihood"](customers)
+        gap = (chapter["log_likelihood"](chapter["causal_model"], forward, customers)
+               - chapter["log_likelihood"](chapter["reverse_model"], reverse, customers))
+        assert abs(gap.sum()) < 4 * gap.std() * np.sqrt(len(gap))
+        naive = chapter["difference_in_means"](customers)
+        assert np.isclose(chapter["do_effect"](chapter["reverse_model"], reverse), naive)
+        assert np.isclose(chapter["do_effect"](chapter["causal_model"], forward), forward["tau"])
+        assert naive - forward["tau"] > 2 * chapter["TRUE_ATE"]

@@ -128,3 +128,73 @@ def test_ab_hdi_bounds_rise_with_treatment_count(engine, prior):
     lo, hi, _ = engine["chunked"](engine["ab_hdi"], nc, nt, np.full(len(nt), 40_050.0), prior=prior, prob=0.94,
                                   chunk=224)
     assert np.all(np.diff(lo) > 0) and np.all(np.diff(hi) > 0)
+
+
+# --- What a reader's own design gets: clear errors, not silent answers ---------------------------
+@pytest.fixture(scope="module")
+def planner():
+    return bench_power.load_cells(("power-simulate", "power-engine"))
+
+
+def _experiments(**overrides):
+    import pandas as pd
+
+    table = pd.DataFrame({"n_control": [20, 25], "n_treatment": [22, 30], "n": [1_000, 1_000]})
+    for column, values in overrides.items():
+        if values is None:
+            table = table.drop(columns=column)
+        else:
+            table[column] = values
+    return table
+
+
+@pytest.mark.parametrize("overrides, error, message", [
+    ({"n_treatment": None}, ValueError, "no column 'n_treatment'"),
+    ({"n_control": ["20", "25"]}, TypeError, "'n_control' must be numeric"),
+    ({"n_control": [True, False]}, TypeError, "'n_control' must be numeric"),
+    ({"n_treatment": [22.0, np.nan]}, ValueError, "'n_treatment' has 1 missing"),
+    ({"n_control": [20.5, 25.0]}, ValueError, "'n_control' must hold whole numbers"),
+    ({"n_treatment": [22, 1_001]}, ValueError, "'n_treatment' must lie between 0 and n"),
+    ({"n_control": [-1, 25]}, ValueError, "'n_control' must lie between 0 and n"),
+    ({"n": [0, 1_000]}, ValueError, "'n' (users per arm) must be at least 1"),
+])
+def test_ab_study_rejects_a_bad_experiments_table(planner, overrides, error, message):
+    with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
+        planner["ab_study"](_experiments(**overrides), "flat", (-0.02, 0.02), 0.94)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"prior": "uniform"}, "prior must be 'flat', 'informative' or 'correlated'"),
+    ({"rope": (0.02, -0.02)}, "rope must be"),
+    ({"prob": 94}, "prob, the HDI's mass"),
+])
+def test_ab_study_rejects_bad_settings(planner, kwargs, message):
+    settings = {"prior": "flat", "rope": (-0.02, 0.02), "prob": 0.94, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        planner["ab_study"](_experiments(), settings["prior"], settings["rope"], settings["prob"])
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"lifts": [0.1, -1.5]}, "lifts must be finite relative lifts above -1"),
+    ({"lifts": [0.1, np.nan]}, "lifts must be finite"),
+    ({"sizes": [1_000.5]}, "sizes must be whole numbers"),
+    ({"sizes": [0, 1_000]}, "sizes must be whole numbers"),
+    ({"baseline": (15, -600)}, "baseline must be the"),
+    ({"baseline": (15,)}, "baseline must be the"),
+    ({"n_sim": 0}, "n_sim must be a positive integer"),
+    ({"prior": "Flat"}, "prior must be"),
+    ({"rope": (0.02, -0.02)}, "rope must be"),
+])
+def test_plan_ab_test_rejects_bad_inputs(planner, kwargs, message):
+    args = {"lifts": [0.0, 0.1], "sizes": [1_000], **kwargs}
+    lifts, sizes = args.pop("lifts"), args.pop("sizes")
+    with pytest.raises(ValueError, match=message):
+        planner["plan_ab_test"](lifts, sizes, n_sim=args.pop("n_sim", 50), **args)
+
+
+def test_plan_ab_test_returns_power_by_lift_and_size(planner):
+    plan = planner["plan_ab_test"]([0.0, 0.25], [100, 40_000], prior="flat", n_sim=200, seed=1)
+    assert list(plan.columns) == ["lift", "n", "power", "mc_se"] and len(plan) == 4
+    big = plan.set_index(["lift", "n"]).power
+    assert big.loc[(0.25, 40_000)] > 0.9 and big.loc[(0.25, 100)] < 0.3
+    assert (plan.mc_se <= 0.5 / np.sqrt(200) + 1e-12).all()

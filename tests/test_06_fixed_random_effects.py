@@ -128,3 +128,35 @@ def test_claims_can_fail(chapter):
 def test_loo_rule(chapter, gap, dse, verdict):
     row = pd.Series({"elpd_diff": -gap, "dse": dse})
     assert chapter["loo_verdict"](row) == verdict
+
+
+def test_effect_world_changes_only_the_outcome(chapter):
+    """The seed study's second world: same schools and app use, exams driven by b_xy = 0.5 too."""
+    null_world, effect_world = chapter["simulate_schools"](3), chapter["simulate_schools"](3, b_xy=0.5)
+    pd.testing.assert_frame_equal(null_world.drop(columns="y"), effect_world.drop(columns="y"))
+    assert effect_world["y"].mean() > null_world["y"].mean()  # app use is positive on average here
+    assert chapter["EFFECT_B_XY"] == 0.5
+
+
+EFFECT_TYPICAL = {"Naive": 1.1, "Multilevel": 1.0, "Mundlak": 0.5, "Latent Mundlak": 0.48}
+
+
+def _effect_verdicts(chapter, means):
+    return {key: helpers.ledger_entry(key, values, **rule)["passes"]
+            for key, (values, rule) in chapter["effect_entries"](_fake_idatas(means, sd=0.08)).items()}
+
+
+def test_effect_claims_pass_on_the_story(chapter):
+    assert all(_effect_verdicts(chapter, EFFECT_TYPICAL).values())
+
+
+def test_effect_claims_reject_shrinkage_and_confounding(chapter):
+    # a Mundlak model that over-shrinks b_xy to zero, or a slight shrink the null-world check would miss
+    for name, key in [("Mundlak", "bxy05_mundlak"), ("Latent Mundlak", "bxy05_mundlak_latent")]:
+        assert not _effect_verdicts(chapter, {**EFFECT_TYPICAL, name: 0.0})[key]
+        assert not _effect_verdicts(chapter, {**EFFECT_TYPICAL, name: 0.2})[key]
+        assert not _effect_verdicts(chapter, {**EFFECT_TYPICAL, name: 1.0})[key]  # the confounded answer
+    # a multilevel (or naive) model that found the truth, or missed it on the low side
+    for name, key in [("Multilevel", "bxy05_multilevel"), ("Naive", "bxy05_naive")]:
+        assert not _effect_verdicts(chapter, {**EFFECT_TYPICAL, name: 0.5})[key]
+        assert not _effect_verdicts(chapter, {**EFFECT_TYPICAL, name: 0.0})[key]

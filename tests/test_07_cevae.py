@@ -80,7 +80,8 @@ def test_column_kinds_are_read_from_the_data(chapter, table):
 
 def test_treatment_must_be_binary(chapter, table):
     with pytest.raises(ValueError, match="binary"):
-        chapter["cevae_spec"](table, {**ROLES, "treatment": "count_proxy"})
+        chapter["cevae_spec"](table, {**ROLES, "treatment": "count_proxy",
+                                      "proxies": ["binary_proxy", "real_proxy"]})
 
 
 def _trace(chapter, table, roles, batch_size=None):
@@ -136,3 +137,50 @@ def test_do_sets_the_treatment_and_leaves_the_rest_random(chapter, table):
     trace = handlers.trace(handlers.seed(intervened, jax.random.key(0))).get_trace(data, observed=False)
     assert not trace["m"]["is_observed"] and not trace["y"]["is_observed"]
     assert np.all(np.asarray(trace["outcome_mean"]["value"]) > 0)
+
+
+# --- fit_cevae's entry point (cevae_spec) rejects what it cannot handle, naming the column ---------
+@pytest.mark.parametrize("roles, error, match", [
+    ({**ROLES, "confounders": ["covariate"]}, ValueError, "unknown role.*confounders"),
+    ({**ROLES, "covariates": ["guild"]}, ValueError, "'guild' \\(covariates\\) not in the table"),
+    ({**ROLES, "outcome": "spend"}, ValueError, "'spend' \\(outcome\\) not in the table"),
+    ({**ROLES, "kinds": {"y": "lognormal"}}, ValueError, "column 'y': unknown kind 'lognormal'"),
+    ({**ROLES, "kinds": {"guild": "binary"}}, ValueError, "'guild', which has no role"),
+    ({**ROLES, "covariates": "covariate"}, TypeError, "must be a list of column names"),
+    ({**ROLES, "mediators": ["m", "covariate"]}, ValueError, "more than one role"),
+    ({k: v for k, v in ROLES.items() if k != "treatment"}, ValueError, "roles\\['treatment'\\] must name"),
+])
+def test_bad_roles_are_rejected(chapter, table, roles, error, match):
+    with pytest.raises(error, match=match):
+        chapter["cevae_spec"](table, roles)
+
+
+@pytest.mark.parametrize("column, values, error, match", [
+    ("y", lambda t: t["y"].where(t.index != 3), ValueError, "'y' has 1 missing"),
+    ("covariate", lambda t: t["covariate"].where(t.index != 5), ValueError, "'covariate' has 1 missing"),
+    ("y", lambda t: t["y"] - 2.0, ValueError, "'y' is positive \\(LogNormal\\) but has"),
+    ("real_proxy", lambda t: t["real_proxy"].astype(str), TypeError, "'real_proxy' must be numeric"),
+    ("m", lambda t: t["m"] + 0.5, ValueError, None),  # a non-integer mediator is continuous: accepted
+])
+def test_bad_values_are_rejected(chapter, table, column, values, error, match):
+    bad = table.assign(**{column: values(table)})
+    if match is None:
+        assert chapter["cevae_spec"](bad, ROLES)["kinds"][column] == "continuous"
+        return
+    with pytest.raises(error, match=match):
+        chapter["cevae_spec"](bad, ROLES)
+
+
+def test_declared_kinds_are_checked_against_the_values(chapter, table):
+    with pytest.raises(ValueError, match="'real_proxy' is binary but"):
+        chapter["cevae_spec"](table, {**ROLES, "kinds": {"y": "positive", "real_proxy": "binary"}})
+    with pytest.raises(ValueError, match="'real_proxy' is a count but"):
+        chapter["cevae_spec"](table, {**ROLES, "kinds": {"y": "positive", "real_proxy": "count"}})
+
+
+def test_fit_cevae_rejects_bad_input_before_training(chapter, table):
+    with pytest.raises(ValueError, match="unknown role.*confounders"):
+        chapter["fit_cevae"](table, {"treatment": "t", "outcome": "y", "confounders": ["guild"]},
+                             n_fits=1, n_steps=1, seed=0)
+    with pytest.raises(ValueError, match="n_fits must be a positive integer"):
+        chapter["fit_cevae"](table, ROLES, n_fits=0, n_steps=1, seed=0)

@@ -93,3 +93,61 @@ def test_natural_effects_coincide_in_this_generator():
         difference = y(*world) - y(*reference)  # one adolescent's cross-world contrast
         se = difference.std() / np.sqrt(n)
         assert abs(difference.mean() - truth[key]) < 5 * se, (key, difference.mean(), truth[key], se)
+
+
+# --- The chapter's linear mediation model for a reader's own table (JOBS II section), loaded from
+# its seed-study cells; the setup cell is skipped, so no ledger is opened ----------------------
+import pandas as pd  # noqa: E402
+
+from seed_study import study_cells  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    namespace = {"__name__": "chapter_08_under_test", "helpers": helpers}
+    for _name, source in study_cells("08-mediation")[1:]:
+        exec(compile(source, "08-mediation.qmd", "exec"), namespace)
+    return namespace
+
+
+ROLES = dict(treatment="t", mediator="m", outcome="y", covariates=["x1", "x2"])
+
+
+@pytest.fixture()
+def table():
+    rng = np.random.default_rng(0)
+    n = 30
+    return pd.DataFrame({"t": rng.integers(0, 2, n), "m": rng.normal(size=n), "y": rng.normal(size=n),
+                         "x1": rng.normal(size=n), "x2": rng.integers(0, 2, n)})
+
+
+def test_linear_mediation_model_accepts_a_clean_table(chapter, table):
+    model = chapter["make_linear_mediation_model"](table, **ROLES)
+    assert {"mu_m", "mu_y", "t", "m", "y"} <= set(model.named_vars)
+    assert {"beta_t_m", "beta_t_y", "beta_m_y", "sigma_m", "sigma_y"} <= {rv.name for rv in model.free_RVs}
+
+
+@pytest.mark.parametrize("mutate, roles, error, words", [
+    (lambda d: d.drop(columns="m"), {}, ValueError, ["'m'", "not in the table"]),
+    (lambda d: d, {"covariates": ["x1", "x3"]}, ValueError, ["'x3'", "not in the table"]),
+    (lambda d: d.assign(y=d["y"].astype(str)), {}, TypeError, ["'y'", "numeric"]),
+    (lambda d: d.assign(t=d["t"] + 1), {}, ValueError, ["'t'", "0/1"]),
+    (lambda d: d.assign(t=0), {}, ValueError, ["'t'", "0/1"]),
+    (lambda d: d.assign(y=d["y"].where(d.index > 2)), {}, ValueError, ["'y'", "3 missing"]),
+    (lambda d: d.assign(x1=d["x1"].where(d.index > 0)), {}, ValueError, ["'x1'", "1 missing"]),
+    (lambda d: d.assign(m=1.0), {}, ValueError, ["'m'", "constant"]),
+    (lambda d: d, {"covariates": []}, ValueError, ["covariates"]),
+    (lambda d: d, {"covariates": "x1"}, ValueError, ["covariates"]),
+    (lambda d: d, {"covariates": ["x1", "m"]}, ValueError, ["two roles"]),
+    (lambda d: d, {"mediator": 3}, TypeError, ["mediator", "column name"]),
+])
+def test_linear_mediation_model_rejects_bad_tables(chapter, table, mutate, roles, error, words):
+    with pytest.raises(error) as info:
+        chapter["make_linear_mediation_model"](mutate(table), **{**ROLES, **roles})
+    for word in words:
+        assert word in str(info.value), (word, str(info.value))
+
+
+def test_linear_mediation_model_rejects_a_non_table(chapter, table):
+    with pytest.raises(TypeError, match="DataFrame"):
+        chapter["make_linear_mediation_model"](table.to_dict(), **ROLES)

@@ -169,8 +169,9 @@ def check_deck_offline(book: Path, problems: list[str]) -> None:
     deck_dir = book / "slides"
     for path in sorted(deck_dir.rglob("*.css")) + sorted(deck_dir.glob("*.html")):
         text = path.read_text(encoding="utf-8", errors="replace")
-        for hit in sorted(set(m.group(0) for m in WEB_FONT.finditer(text))):
-            problems.append(f"{path.relative_to(book)}: loads fonts or CSS from the network ({hit!r})")
+        hits = sorted(set(m.group(0) for m in WEB_FONT.finditer(text)))
+        if hits:
+            problems.append(f"{path.relative_to(book)}: loads fonts or CSS from the network ({', '.join(hits)})")
 
 
 #: Visible (unfolded) code as a share of a chapter page's main column, at the desktop width.

