@@ -65,11 +65,37 @@ def test_slides_cover_every_chapter_in_order():
     assert positions == sorted(positions), "the slides follow the book's order"
 
 
-def test_slides_have_speaker_notes():
+def _main_deck_slides() -> list[str]:
+    """The slides before the backup section, each from its '## ' heading."""
     talk = (ROOT / "talk.qmd").read_text()
-    slides = [s for s in re.split(r"^## ", talk, flags=re.M)[1:]]
-    with_notes = [s for s in slides if "::: {.notes}" in s]
-    assert len(with_notes) >= 0.8 * len(slides), f"only {len(with_notes)} of {len(slides)} slides have notes"
+    main = re.split(r"^# Backup", talk, flags=re.M)[0]
+    return re.split(r"^## ", main, flags=re.M)[1:]
+
+
+def test_slides_have_speaker_notes_to_speak_from():
+    """Every slide of the main deck has notes of 30-90 seconds (about 55-230 words at 110-150 a minute),
+    written to be said, not editor's commentary."""
+    problems = []
+    for slide in _main_deck_slides():
+        title = slide.splitlines()[0]
+        notes = re.search(r"^::: \{\.notes\}\n(.*?)^:::", slide, re.S | re.M)
+        if not notes:
+            problems.append(f"{title}: no notes")
+            continue
+        words = len(re.sub(r"`\{python\}[^`]*`", "N", notes.group(1)).split())
+        if not 55 <= words <= 230:
+            problems.append(f"{title}: notes of {words} words (30-90 seconds is about 55-230)")
+        if re.search(r"the talk called|changes? from the talk|the book qualifies", notes.group(1), re.I):
+            problems.append(f"{title}: editor's commentary in the notes")
+    assert not problems, "\n".join(problems)
+
+
+def test_main_deck_fits_the_slot_and_closes():
+    """At most 32 slides before the backup section (about 35 minutes); the last one closes
+    with the take-aways and the QR code of the book's address."""
+    slides = _main_deck_slides()
+    assert 1 + len(slides) <= 32, f"{1 + len(slides)} slides in the main deck"
+    assert "fig-slide-qr" in slides[-1] and "book_url()" in slides[-1], "the closing slide needs the QR code"
 
 
 def test_every_listed_chapter_is_in_the_book():
