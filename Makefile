@@ -73,7 +73,7 @@ bench: $(STAMP) ## time the power-analysis engine at full size (median of severa
 data: $(STAMP) ## regenerate every committed CSV under data/ (byte for byte)
 	$(PY) data/make_data.py
 
-test: test-unit test-chapters test-seeds test-results check-site ## run the whole test suite (no Quarto needed)
+test: test-unit test-chapters test-results check-site ## run the whole test suite (no Quarto needed)
 
 # Both cores: -n 2 runs two test files (two notebooks) at once; loadfile keeps a
 # notebook's cells together on one worker, in order.
@@ -84,14 +84,17 @@ test-unit: $(STAMP)
 
 # The tested notebooks also evaluate every inline {python} expression of the prose.
 # Their smoke-mode ledgers go to .test-results/, never over the book's _results/.
+# The seed study's tiny version runs in the same session, as one more unit of work
+# beside the notebooks, so that neither core idles while the other finishes a stage.
 TEST_RESULTS := $(CURDIR)/.test-results
 test-chapters: $(STAMP)
 	rm -rf .test-notebooks
 	$(PY) tools/qmd_to_ipynb.py $(CHAPTERS) --out .test-notebooks --check-inline
 	rm -rf $(TEST_RESULTS)
-	BOOK_SMOKE=1 BOOK_RESULTS_DIR=$(TEST_RESULTS) $(PY) -m pytest -q -p no:cacheprovider $(XDIST) --nbval-lax --nbval-current-env --nbval-cell-timeout=$(NB_TIMEOUT) .test-notebooks
+	BOOK_SMOKE=1 BOOK_RESULTS_DIR=$(TEST_RESULTS) $(PY) -m pytest -q -p no:cacheprovider $(XDIST) --nbval-lax --nbval-current-env --nbval-cell-timeout=$(NB_TIMEOUT) tests/test_seed_study.py .test-notebooks
 
-# The seed study's tiny version (K = 1, smoke sampling, chapters split over two processes): keeps `make seeds` alive.
+# The seed study's tiny version alone (K = 1, smoke sampling, chapters split over two
+# processes): keeps `make seeds` alive. `make test` runs it inside test-chapters.
 test-seeds: $(STAMP)
 	$(PY) -m pytest -q tests/test_seed_study.py
 
