@@ -18,31 +18,37 @@ from book import CHAPTER_FILES
 #: The headline quantities each chapter must record (from the chapters' issues).
 REQUIRED_KEYS = {
     "01-why-ppl": {"ate_do", "naive_difference"},
-    "02-ab-testing": {"lift_flat", "lift_informative", "lift_correlated", "lift_q05_correlated"},
+    "02-ab-testing": {"lift_flat", "lift_informative", "lift_correlated", "lift_q05_correlated", "lift_heavy_tailed",
+                      "real_callback_rate_white", "real_callback_rate_black", "real_callback_lift"},
     "03-power-analysis": {
         "power_coin_omega065_n030",
         *(f"kruschke_min_n_power{q}_omega{w}" for q in ("080", "090") for w in ("060", "065", "070")),
         *(f"power_{p}_lift0125_n40050" for p in ("flat", "informative", "correlated")),
         *(f"fpr_{p}_n40050" for p in ("flat", "informative", "correlated")),
+        "fpr_flat_rope_edge_n40050",
     },
     "04-cuped": {
         "effect_difference_in_means", "effect_cuped", "theta_cuped", "sd_ratio_cuped", "theta_sd_ratio_double",
         "theta_coverage_single", "theta_coverage_double", "power_difference_in_means", "power_cuped",
+        "real_jobs_effect_dim", "real_jobs_effect_cuped", "real_jobs_sd_ratio",
     },
     "05-lalonde": {
         "naive_difference", "att_linear_do", "att_hurdle_do", "att_overlap_hurdle_do",
-        "ate_linear_coefficient", "ate_linear_do", "ate_hurdle_do",
+        "ate_linear_coefficient", "ate_linear_do", "ate_hurdle_do", "att_interacted_do",
     },
     "06-fixed-random-effects": {
         "bxy_naive", "bxy_fixed", "bxy_multilevel", "bxy_mundlak", "bxy_mundlak_latent", "bzy_mundlak_latent",
+        "real_union_pooled", "real_union_fixed", "real_union_multilevel", "real_union_mundlak",
     },
     "07-cevae": {
         "ate_naive", "ate_oracle", "ate_frontdoor", "ate_cevae", "pehe_cevae", "pehe_gain_cevae",
         "ate_cevae_misspecified", "ate_cevae_misspecified_10x", "bias_cevae_misspecified_10x",
+        "ate_cevae_in_family", "ate_cevae_no_mediator", "real_game_ate_frontdoor", "real_game_ate_cevae",
     },
     "08-mediation": {
         "te", "de", "iie_dev_peer", "iie_sub_exp", "interaction",
         "te_10x", "de_10x", "iie_dev_peer_10x", "iie_sub_exp_10x", "interaction_10x",
+        "real_jobs_acme", "real_jobs_ade", "real_jobs_total",
     },
     "09-mmm": {
         "roas_x1_naive", "roas_gap_naive", "roas_x1_adjusted", "roas_x1_calibrated",

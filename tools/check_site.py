@@ -249,6 +249,123 @@ def measure_layout(book: Path, problems: list[str], widths=LAYOUT_WIDTHS) -> dic
     return shares
 
 
+#: Text on a 1280x720 slide readable from the back of the room.
+MIN_SLIDE_TEXT_PX = 18
+DECK_PROBE = """<script>
+window.addEventListener('load', () => setTimeout(() => {
+  const out = [];
+  document.querySelectorAll('.reveal .slides section').forEach((slide, i) => {
+    if (slide.querySelector('section')) return;
+    const id = slide.id || ('slide-' + i);
+    slide.querySelectorAll('img').forEach(img => {
+      const w = img.getBoundingClientRect().width;
+      const fig = img.closest('[id^="fig-slide-"]');
+      out.push(['img', id, fig ? fig.id : '', img.getAttribute('src') || '', w.toFixed(1), img.naturalWidth].join('\\t'));
+    });
+    slide.querySelectorAll('svg').forEach(svg => {
+      let min = Infinity;
+      svg.querySelectorAll('text').forEach(t => {
+        const ctm = t.getScreenCTM(); const size = parseFloat(getComputedStyle(t).fontSize);
+        if (ctm && size) min = Math.min(min, size * Math.hypot(ctm.a, ctm.b));
+      });
+      if (min < Infinity) out.push(['svg', id, '', '', min.toFixed(1), 0].join('\\t'));
+    });
+  });
+  const pre = document.createElement('pre'); pre.id = 'DECK-PROBE'; pre.textContent = out.join('\\n');
+  document.body.appendChild(pre);
+}, 1500));
+</script>"""
+
+
+def _svg_min_text(path: Path) -> tuple[float, float] | None:
+    """(smallest font-size, viewBox width) of an SVG file, in its own user units."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    sizes = [float(v) for v in re.findall(r'font-size="([0-9.]+)', text)]
+    box = re.search(r'viewBox="[-0-9.]+ [-0-9.]+ ([0-9.]+) [0-9.]+"', text)
+    return (min(sizes), float(box.group(1))) if sizes and box else None
+
+
+def _slide_constants() -> tuple[float, float]:
+    talk = (ROOT / "talk.qmd").read_text()
+    font = re.search(r"^SLIDE_FONT_PT = ([0-9.]+)", talk, re.M)
+    dpi = re.search(r"^SLIDE_DPI = ([0-9.]+)", talk, re.M)
+    return (float(font.group(1)) if font else 0.0, float(dpi.group(1)) if dpi else 72.0)
+
+
+def measure_deck(book: Path, problems: list[str]) -> list[str] | None:
+    """The smallest text of every figure on the main deck's slides, in px on a 1280x720 slide.
+
+    Figures drawn for slides (fig-slide-*): SLIDE_FONT_PT at SLIDE_DPI (talk.qmd), times the
+    on-screen scale Chromium measures; SVG files (the chapters' causal graphs): their smallest
+    font-size times the on-screen scale of their viewBox; inline SVG: each text's font-size
+    times its screen transform. Other images (chapter figures) are reported as unmeasured.
+    Returns one line per figure, or None without Chromium.
+    """
+    import shutil
+    import subprocess
+    import tempfile
+
+    browser = chromium()
+    deck = book / "slides" / "talk.html"
+    if browser is None or not deck.exists():
+        return None
+    font_pt, dpi = _slide_constants()
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "slides"
+        shutil.copytree(book / "slides", copy)
+        page = copy / "talk.html"
+        page.write_text(page.read_text(encoding="utf-8").replace("</body>", DECK_PROBE + "</body>"),
+                        encoding="utf-8")
+        dom = subprocess.run([browser, "--headless=new", "--no-sandbox", "--disable-gpu",
+                              "--window-size=1280,720", "--virtual-time-budget=10000", "--dump-dom",
+                              page.as_uri() + "?print-pdf"], capture_output=True, text=True, timeout=180).stdout
+        found = re.search(r'<pre id="DECK-PROBE">(.*?)</pre>', dom, re.S)
+        if not found:
+            problems.append("slides/talk.html: the deck probe did not run")
+            return []
+        backup = _backup_slide_ids(deck)
+        lines = []
+        for row in found.group(1).splitlines():
+            kind, slide, fig, src, width, natural = (row.split("\t") + [""] * 6)[:6]
+            if slide in backup:
+                continue
+            width = float(width or 0)
+            if kind == "svg":
+                px, what = width, "inline SVG"
+            elif fig:
+                px, what = font_pt * dpi / 72 * width / max(1.0, float(natural or 1)), fig
+            elif src.endswith(".svg") and (copy / unquote(src)).exists():
+                measured = _svg_min_text(copy / unquote(src))
+                if measured is None:
+                    continue
+                px, what = measured[0] * width / measured[1], Path(src).name
+            else:
+                lines.append(f"{slide}: {Path(src).name} not drawn for slides (unmeasured)")
+                problems.append(f"slides/talk.html#{slide}: a figure not drawn for slides ({Path(src).name})")
+                continue
+            lines.append(f"{slide}: {what} smallest text {px:.0f} px")
+            if px < MIN_SLIDE_TEXT_PX:
+                problems.append(f"slides/talk.html#{slide}: {what} has text of {px:.0f} px (at least {MIN_SLIDE_TEXT_PX})")
+        return lines
+
+
+def _backup_slide_ids(deck: Path) -> set[str]:
+    """Ids of the slides after the '# Backup' divider (not measured: shown on demand)."""
+    soup = _soup(deck)
+    root = soup.find("div", class_="slides")
+    if root is None:
+        return set()
+    leaves = [s for s in root.find_all("section") if not s.find("section")]
+    ids, after = set(), False
+    for index, slide in enumerate(leaves):
+        heading = slide.find(["h1", "h2"])
+        if heading is not None and heading.name == "h1" and "Backup" in heading.get_text():
+            after = True
+        if after:
+            ids.add(slide.get("id") or f"slide-{index}")
+    return ids
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--book", type=Path, default=ROOT / "_book")
@@ -279,6 +396,11 @@ def main(argv: list[str] | None = None) -> int:
             layout = ("visible code per chapter: "
                       + ", ".join(f"{Path(rel).stem[:2]} {share:.0%}" for rel, share in sorted(shares.items())))
         print(f"check-site: {layout}")
+        deck_lines = measure_deck(args.book, problems)
+        if deck_lines is not None:
+            print("check-site: deck figures, smallest text on a 1280x720 slide:")
+            for line in deck_lines:
+                print(f"  {line}")
     if problems:
         print(f"check-site: {len(problems)} problems")
         for problem in problems:
