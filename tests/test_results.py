@@ -35,6 +35,7 @@ REQUIRED_KEYS = {
     "05-lalonde": {
         "naive_difference", "att_linear_do", "att_hurdle_do", "att_overlap_hurdle_do",
         "ate_linear_coefficient", "ate_linear_do", "ate_hurdle_do", "att_interacted_do",
+        "att_linear_minus_experiment", "att_hurdle_minus_experiment", "att_interacted_minus_experiment",
     },
     "06-fixed-random-effects": {
         "bxy_naive", "bxy_fixed", "bxy_multilevel", "bxy_mundlak", "bxy_mundlak_latent", "bzy_mundlak_latent",
