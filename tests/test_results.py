@@ -30,7 +30,7 @@ REQUIRED_KEYS = {
     "04-cuped": {
         "effect_difference_in_means", "effect_cuped", "theta_cuped", "sd_ratio_cuped", "theta_sd_ratio_double",
         "theta_coverage_single", "theta_coverage_double", "power_difference_in_means", "power_cuped",
-        "real_jobs_effect_dim", "real_jobs_effect_cuped", "real_jobs_sd_ratio",
+        "real_jobs_effect_dim", "real_jobs_effect_cuped", "real_jobs_sd_ratio", "effect_cuped_excludes_zero",
     },
     "05-lalonde": {
         "naive_difference", "att_linear_do", "att_hurdle_do", "att_overlap_hurdle_do",
