@@ -113,3 +113,21 @@ def test_models_reject_bad_arm_tables(chapter, arms, error, words):
     for build in (chapter["independent_rates_model"], chapter["lift_model"]):
         with pytest.raises(error, match=words):
             build(arms)
+
+
+def test_resume_callbacks_reproduce_the_paper_and_the_delta_method():
+    """The résumé data give Bertrand & Mullainathan's (2004, Table 1) callback rates, 9.65% and
+    6.45% (235 and 157 of 2,435 each), a ratio of 1.50; and the chapter's delta-method standard error
+    of the lift, (1 + lift) * sqrt(sum (se_r / r)^2), matches the spread of a parametric bootstrap."""
+    resumes = helpers.load_csv("resume_names")
+    counts = resumes.groupby("ethnicity")["call"].agg(["size", "sum"])
+    assert counts.loc["cauc"].tolist() == [2435, 235] and counts.loc["afam"].tolist() == [2435, 157]
+    rate = counts["sum"] / counts["size"]
+    lift = rate["cauc"] / rate["afam"] - 1
+    assert round(1 + lift, 2) == 1.50
+    se = np.sqrt(rate * (1 - rate) / counts["size"])
+    delta_se = (1 + lift) * np.sqrt(((se / rate) ** 2).sum())
+    rng = np.random.default_rng(1)
+    boot = rng.binomial(2435, rate["cauc"], 200_000) / rng.binomial(2435, rate["afam"], 200_000) - 1
+    assert abs(boot.std() / delta_se - 1) < 0.05  # first order: within 5% at these counts
+    assert not np.isclose(delta_se, np.sqrt((se**2).sum()))  # not the s.e. of the difference in rates

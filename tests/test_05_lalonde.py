@@ -180,3 +180,15 @@ def test_fit_hurdle_att_checks_before_building_a_model(chapter, table):
         chapter["fit_hurdle_att"](table, **ROLES)  # hurdle_earnings_model is not even defined here
     with pytest.raises(TypeError, match="DataFrame"):
         chapter["check_earnings_table"](table.to_numpy(), **ROLES)
+
+
+def test_experiment_standard_error_splits_into_shared_trainees_and_controls(lalonde):
+    """The ATT - experiment check draws only the NSW control mean's sampling error: the trainees'
+    mean is common to the experiment and to the chapter's data (the same 185 men, the same re78), so
+    its part of the experimental standard error cancels in the difference."""
+    nsw = helpers.load_csv("nsw_experimental")
+    groups = nsw.groupby("treat")["re78"]
+    se = groups.std() / np.sqrt(groups.size())
+    assert se[0] == pytest.approx(340.09, abs=0.01) and se[1] == pytest.approx(578.42, abs=0.01)
+    assert np.sqrt((se**2).sum()) == pytest.approx(671.0, abs=0.5)  # the experiment's whole s.e.
+    assert groups.mean()[1] == pytest.approx(lalonde.loc[lalonde["treat"] == 1, "re78"].mean(), abs=0.01)

@@ -160,3 +160,79 @@ def test_effect_claims_reject_shrinkage_and_confounding(chapter):
     for name, key in [("Multilevel", "bxy05_multilevel"), ("Naive", "bxy05_naive")]:
         assert not _effect_verdicts(chapter, {**EFFECT_TYPICAL, name: 0.5})[key]
         assert not _effect_verdicts(chapter, {**EFFECT_TYPICAL, name: 0.0})[key]
+
+
+# --- panel_model: the chapter's models for a reader's own panel, and its input checks ---------
+def _panel():
+    rng = np.random.default_rng(0)
+    n_groups, n_periods = 30, 4
+    group = np.repeat(np.arange(n_groups), n_periods)
+    table = pd.DataFrame({
+        "person": group,
+        "union": rng.integers(0, 2, group.size),
+        "married": rng.integers(0, 2, group.size),
+        "year_1": np.tile([0, 1, 0, 0], n_groups),
+        "year_2": np.tile([0, 0, 1, 0], n_groups),
+        "schooling": rng.integers(8, 17, n_groups)[group],
+        "log_wage": rng.normal(1.5, 0.5, group.size),
+    })
+    table["passed"] = (table["log_wage"] > 1.5).astype(int)
+    return table
+
+
+PANEL_SPEC = dict(group="person", treatment="union", outcome="log_wage", controls=["married", "year_1", "year_2"],
+                  group_covariates=["schooling"])
+
+
+@pytest.mark.parametrize("kind, extra", [
+    ("pooled", {"a"}),
+    ("fixed", {"s"}),
+    ("multilevel", {"a_bar", "tau", "s"}),
+    ("mundlak", {"a_bar", "tau", "s", "b_xbar", "b_cbar"}),
+])
+def test_panel_model_kinds(chapter, kind, extra):
+    model = chapter["panel_model"](_panel(), kind=kind, **PANEL_SPEC)
+    assert {rv.name for rv in model.free_RVs} == {"b_xy", "b_q", "b_zy", "sigma"} | extra
+    assert "b_c" in {v.name for v in model.deterministics}
+
+
+def test_panel_model_bernoulli_is_non_centred(chapter):
+    model = chapter["panel_model"](_panel(), kind="mundlak", family="bernoulli",
+                                   **{**PANEL_SPEC, "outcome": "passed"})
+    assert {"a_z", "tau"} <= {rv.name for rv in model.free_RVs} and "sigma" not in model.named_vars
+
+
+@pytest.mark.parametrize("change, error, words", [
+    (dict(treatment="unions"), ValueError, "no column 'unions'"),
+    (dict(kind="random"), ValueError, "kind must be one of"),
+    (dict(family="poisson"), ValueError, "family must be one of"),
+    (dict(controls=["union"]), ValueError, "two roles"),
+    (dict(family="bernoulli"), ValueError, "must be coded 0/1"),
+    (dict(group_covariates=["married"], controls=["year_1", "year_2"]), ValueError, "vary within"),
+    (dict(controls=[3]), TypeError, "column names as strings"),
+])
+def test_panel_model_rejects_bad_arguments(chapter, change, error, words):
+    with pytest.raises(error, match=words):
+        chapter["panel_model"](_panel(), **{**PANEL_SPEC, **change})
+
+
+def test_panel_model_rejects_bad_tables(chapter):
+    build = chapter["panel_model"]
+    with pytest.raises(TypeError, match="DataFrame"):
+        build(_panel().to_numpy(), **PANEL_SPEC)
+    text = _panel().assign(married=lambda t: t["married"].map({0: "no", 1: "yes"}))
+    with pytest.raises(TypeError, match="'married' must be numeric"):
+        build(text, **PANEL_SPEC)
+    missing = _panel()
+    missing.loc[3, "log_wage"] = np.nan
+    with pytest.raises(ValueError, match="'log_wage' has 1 missing"):
+        build(missing, **PANEL_SPEC)
+    never_changes = _panel().assign(union=lambda t: t["person"] % 2)
+    with pytest.raises(ValueError, match="never changes within"):
+        build(never_changes, kind="fixed", **{k: v for k, v in PANEL_SPEC.items()})
+    build(never_changes, kind="multilevel", **PANEL_SPEC)  # a between-group comparison is allowed there
+    # experience rises by one a year: within a person it is the year dummies over again
+    trend = _panel().assign(year_3=lambda t: np.tile([0, 0, 0, 1], 30),
+                            exper=lambda t: t["person"] + np.tile(np.arange(4), 30))
+    with pytest.raises(ValueError, match="collinear"):
+        build(trend, kind="fixed", **{**PANEL_SPEC, "controls": ["exper", "year_1", "year_2", "year_3"]})

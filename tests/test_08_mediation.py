@@ -151,3 +151,30 @@ def test_linear_mediation_model_rejects_bad_tables(chapter, table, mutate, roles
 def test_linear_mediation_model_rejects_a_non_table(chapter, table):
     with pytest.raises(TypeError, match="DataFrame"):
         chapter["make_linear_mediation_model"](table.to_dict(), **ROLES)
+
+
+def test_acme_sensitivity_recovers_the_acme_under_correlated_errors(chapter):
+    # Linear mediator and outcome models whose errors correlate at rho = -0.3 (a resilience-like
+    # confounder). The product of OLS coefficients (rho = 0) is then biased; acme_sensitivity at the
+    # true rho recovers the true ACME, and its zero lies at the correlation of the residuals of the
+    # total-effect and mediator regressions (Imai, Keele & Yamamoto 2010). A flipped sign of rho or a
+    # missing sqrt(1 - rho^2) fails the first assertion.
+    rng = np.random.default_rng(1)
+    n, beta, gamma, rho_true, s_m, s_y = 400_000, 0.5, -0.3, -0.3, 1.0, 0.8
+    t = rng.integers(0, 2, n).astype(float)
+    e_m = rng.normal(size=n)
+    e_y = rho_true * e_m + np.sqrt(1 - rho_true**2) * rng.normal(size=n)
+    m = beta * t + s_m * e_m
+    y = 0.2 * t + gamma * m + s_y * e_y
+    X_m = np.column_stack([np.ones(n), t])
+    X_y = np.column_stack([np.ones(n), t, m])
+    coef_m, *_ = np.linalg.lstsq(X_m, m, rcond=None)
+    coef_y, *_ = np.linalg.lstsq(X_y, y, rcond=None)
+    resid_m, resid_y = m - X_m @ coef_m, y - X_y @ coef_y
+    args = (coef_m[1], coef_y[2], resid_m.std(), resid_y.std())
+    true_acme = beta * gamma
+    assert abs(chapter["acme_sensitivity"](*args, rho_true) - true_acme) < 0.01
+    assert abs(chapter["acme_sensitivity"](*args, 0.0) - true_acme) > 0.1  # the naive product is wrong here
+    coef_total, *_ = np.linalg.lstsq(X_m, y, rcond=None)
+    rho_tilde = np.corrcoef(y - X_m @ coef_total, resid_m)[0, 1]
+    assert abs(chapter["acme_sensitivity"](*args, rho_tilde)) < 1e-9

@@ -25,7 +25,7 @@ REQUIRED_KEYS = {
         *(f"kruschke_min_n_power{q}_omega{w}" for q in ("080", "090") for w in ("060", "065", "070")),
         *(f"power_{p}_lift0125_n40050" for p in ("flat", "informative", "correlated")),
         *(f"fpr_{p}_n40050" for p in ("flat", "informative", "correlated")),
-        "fpr_flat_rope_edge_n40050",
+        "fpr_flat_rope_edge_n40050", "assurance_correlated_n40050",
     },
     "04-cuped": {
         "effect_difference_in_means", "effect_cuped", "theta_cuped", "sd_ratio_cuped", "theta_sd_ratio_double",
