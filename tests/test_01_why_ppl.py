@@ -86,11 +86,19 @@ def test_reversed_program_fits_as_well_and_answers_the_naive_difference(chapter)
     """The program's order is the causal order: coupon -> engagement fits the same data about as well,
     and its do() answer is the naive difference (omitted-variable identity), the chapter's is tau-hat."""
     for seed in (3, 11):
-        customers = chapter["simulate_customers"](np.random.default_rng(seed))
+        raw = chapter["simulate_customers"](np.random.default_rng(seed))
+        customers = chapter["standardise"](raw)
+        assert abs(customers["engagement"].mean()) < 1e-12 and np.isclose(customers["engagement"].std(ddof=0), 1)
         forward, reverse = chapter["maximum_likelihood"](customers)
-        gap = (chapter["log_likelihood"](chapter["causal_model"], forward, customers)
-               - chapter["log_likelihood"](chapter["reverse_model"], reverse, customers))
+        forward_loglik = chapter["log_likelihood"](chapter["causal_model"], forward, customers)
+        gap = forward_loglik - chapter["log_likelihood"](chapter["reverse_model"], reverse, customers)
         assert abs(gap.sum()) < 4 * gap.std() * np.sqrt(len(gap))
+        # the same check rejects a program with no arrow between engagement and the coupon
+        no_arrow = {**reverse, "engagement_mean": np.zeros(2), "engagement_sd": 1.0}
+        no_arrow_gap = forward_loglik - chapter["log_likelihood"](chapter["reverse_model"], no_arrow, customers)
+        assert no_arrow_gap.sum() > 4 * no_arrow_gap.std() * np.sqrt(len(no_arrow_gap))
+        # standardising changes neither do() answer
+        assert np.isclose(chapter["maximum_likelihood"](raw)[0]["tau"], forward["tau"])
         naive = chapter["difference_in_means"](customers)
         assert np.isclose(chapter["do_effect"](chapter["reverse_model"], reverse), naive)
         assert np.isclose(chapter["do_effect"](chapter["causal_model"], forward), forward["tau"])
