@@ -302,6 +302,7 @@ def ledger_entry(
     contrast: float | None = None,
     contrast_label: str | None = None,
     fragile: str | None = None,
+    frequency: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """One results entry (what :meth:`Ledger.record` stores and the seed study counts).
 
@@ -323,7 +324,10 @@ def ledger_entry(
     fewer than 90% of fresh data sets. Its check is still applied and counted, but
     one data set's pass or fail proves little: the results appendix reports the
     claim's frequency across the seed study's data sets instead, and the test
-    suite does not require this data set to pass it.
+    suite does not require this data set to pass it. Where the chapter itself
+    measures how often the claim holds, over more repeated experiments than the
+    study's twenty data sets can resolve, it passes that count as ``frequency``
+    (``{"holds": k, "n": n, "source": "..."}``), which then earns the mark instead.
     """
     if not isinstance(key, str) or not key.isidentifier():
         raise ValueError(f"ledger key must be an identifier-like string, got {key!r}")
@@ -368,6 +372,15 @@ def ledger_entry(
             raise ValueError(f"{key}: only a checked claim can be fragile; this one is check='none'")
         if not (isinstance(fragile, str) and fragile.strip()):
             raise ValueError(f"{key}: fragile must say why the claim is fragile, got {fragile!r}")
+    if frequency is not None:
+        if fragile is None:
+            raise ValueError(f"{key}: a frequency is recorded for a claim marked fragile only")
+        holds, n = frequency.get("holds"), frequency.get("n")
+        if not (isinstance(n, (int, np.integer)) and isinstance(holds, (int, np.integer)) and 0 <= holds <= n and n > 0):
+            raise ValueError(f"{key}: frequency needs integers 0 <= holds <= n, n > 0, got {frequency!r}")
+        if not (isinstance(frequency.get("source"), str) and frequency["source"].strip()):
+            raise ValueError(f"{key}: frequency needs a 'source' saying what was repeated")
+        frequency = {"holds": int(holds), "n": int(n), "source": frequency["source"].strip()}
     entry = {
         "estimate": estimate,
         "hdi_low": low,
@@ -381,6 +394,8 @@ def ledger_entry(
         "contrast_label": contrast_label.strip() if isinstance(contrast_label, str) else None,
         "fragile": fragile.strip() if isinstance(fragile, str) else None,
     }
+    if frequency is not None:
+        entry["frequency"] = frequency
     entry["passes"], entry["message"] = evaluate(entry)
     return entry
 
@@ -409,7 +424,7 @@ class Ledger:
         if key in self.entries:
             raise KeyError(f"ledger key {key!r} recorded twice in {self.chapter}")
         entry = ledger_entry(key, value, **kwargs)
-        if entry["fragile"]:
+        if entry["fragile"] and entry.get("frequency") is None:
             entry["frequency"] = study_frequency(self.chapter, key)
         self.entries[key] = entry
         self._write()

@@ -407,3 +407,21 @@ def test_sampling_turns_numba_fastmath_off():
     pytensor.config.numba__fastmath = True
     helpers.sample_kwargs(1)
     assert pytensor.config.numba__fastmath is False
+
+
+def test_fragile_claim_can_carry_the_chapters_own_frequency():
+    """A frequency the chapter measured itself (many repeated experiments) earns a fragile mark."""
+    draws = np.linspace(0.2, 0.9, 400)
+    entry = helpers.ledger_entry("k", draws, label="excludes 0", reference=0.0, check="below_hdi",
+                                 fragile="power, not a guarantee",
+                                 frequency={"holds": 250, "n": 300, "source": "simulated experiments"})
+    assert entry["frequency"] == {"holds": 250, "n": 300, "source": "simulated experiments"}
+    with pytest.raises(ValueError, match="marked fragile only"):
+        helpers.ledger_entry("k", draws, label="x", reference=0.0, check="below_hdi",
+                             frequency={"holds": 1, "n": 2, "source": "s"})
+    with pytest.raises(ValueError, match="0 <= holds <= n"):
+        helpers.ledger_entry("k", draws, label="x", reference=0.0, check="below_hdi", fragile="why",
+                             frequency={"holds": 5, "n": 2, "source": "s"})
+    with pytest.raises(ValueError, match="source"):
+        helpers.ledger_entry("k", draws, label="x", reference=0.0, check="below_hdi", fragile="why",
+                             frequency={"holds": 1, "n": 2})
