@@ -184,3 +184,46 @@ def test_fit_cevae_rejects_bad_input_before_training(chapter, table):
                              n_fits=1, n_steps=1, seed=0)
     with pytest.raises(ValueError, match="n_fits must be a positive integer"):
         chapter["fit_cevae"](table, ROLES, n_fits=0, n_steps=1, seed=0)
+
+
+# --- frontdoor_binary: the front door with a binary treatment and mediator --------------------------
+def _front_door_table(rng, n=4000, empty_cell=True):
+    u = rng.normal(size=n)
+    x = (rng.uniform(size=n) < 1 / (1 + np.exp(-u))).astype(int)
+    m = (rng.uniform(size=n) < (0.6 * x if empty_cell else 0.2 + 0.5 * x)).astype(int)
+    y = 10 + 5 * m + 3 * u + rng.normal(size=n)
+    return x, m, y
+
+
+def test_frontdoor_binary_is_the_two_stage_regression_when_k_is_1(chapter):
+    import statsmodels.api as sm
+    x, m, y = _front_door_table(np.random.default_rng(3))
+    assert (m[x == 0] == 0).all()  # the empty cell of Ness's data
+    two_stage = (sm.OLS(m, sm.add_constant(x)).fit().params[1]
+                 * sm.OLS(y, sm.add_constant(np.column_stack([m, x]))).fit().params[1])
+    assert chapter["frontdoor_binary"](x, m, y) == pytest.approx(two_stage, rel=1e-9)
+    # linear in k, and k = 0 drops the never-treated's share
+    at = {k: chapter["frontdoor_binary"](x, m, y, k) for k in (0.0, 1.0, 2.0)}
+    assert at[2.0] - at[1.0] == pytest.approx(at[1.0] - at[0.0])
+    assert at[0.0] == pytest.approx(at[1.0] * x.mean())
+
+
+def test_frontdoor_binary_recovers_the_effect_with_both_cells(chapter):
+    x, m, y = _front_door_table(np.random.default_rng(4), n=200_000, empty_cell=False)
+    # true ATE: 5 * (P(m | do(x=1)) - P(m | do(x=0))) = 5 * 0.5; k is ignored when both cells exist
+    for k in (0.0, 1.0):
+        assert chapter["frontdoor_binary"](x, m, y, k) == pytest.approx(2.5, abs=0.1)
+
+
+@pytest.mark.parametrize("change, match", [
+    (lambda x, m, y: (x + 1, m, y), "treatment x must be binary"),
+    (lambda x, m, y: (x, m * 2, y), "mediator m must be binary"),
+    (lambda x, m, y: (x, m, np.where(np.arange(y.size) == 7, np.nan, y)), "outcome y has 1 missing"),
+    (lambda x, m, y: (x, m[:-1], y), "mediator m must be one value per unit"),
+    (lambda x, m, y: (np.ones_like(x), m, y), "one value only"),
+    (lambda x, m, y: (x, np.zeros_like(m), y), "not estimable"),
+])
+def test_frontdoor_binary_rejects_bad_input(chapter, change, match):
+    x, m, y = _front_door_table(np.random.default_rng(5), n=200)
+    with pytest.raises(ValueError, match=match):
+        chapter["frontdoor_binary"](*change(x, m, y))
