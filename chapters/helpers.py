@@ -115,12 +115,14 @@ def deterministic_numerics() -> None:
     pytensor.config.numba__fastmath = False
 
 
-def sample_kwargs(seed: int, **overrides: Any) -> dict[str, Any]:
+def sample_kwargs(seed: int, *, study_full: bool = False, **overrides: Any) -> dict[str, Any]:
     """Keyword arguments for ``pm.sample``: the book's defaults, cut in smoke mode.
 
     ``overrides`` win over the defaults in both modes, except that in smoke mode
     ``draws``/``tune``/``chains`` are capped at the smoke settings. Any other
     ``pm.sample`` keyword (``target_accept``, ``nuts_sampler``...) passes through.
+    ``study_full=True`` keeps the book's full settings in the seed study too, for a
+    model whose fits do not converge at :data:`STUDY_SAMPLING` (the chapter says which).
     """
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
@@ -131,7 +133,7 @@ def sample_kwargs(seed: int, **overrides: Any) -> dict[str, Any]:
             if not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"{key} must be a positive integer, got {value!r}")
     kwargs.update(overrides)
-    for active, caps in ((STUDY, STUDY_SAMPLING), (SMOKE, SMOKE_SAMPLING)):
+    for active, caps in ((STUDY and not study_full, STUDY_SAMPLING), (SMOKE, SMOKE_SAMPLING)):
         if active:
             for key, cap in caps.items():
                 kwargs[key] = min(int(kwargs[key]), cap)

@@ -425,3 +425,13 @@ def test_fragile_claim_can_carry_the_chapters_own_frequency():
     with pytest.raises(ValueError, match="source"):
         helpers.ledger_entry("k", draws, label="x", reference=0.0, check="below_hdi", fragile="why",
                              frequency={"holds": 1, "n": 2})
+
+
+def test_study_full_keeps_the_full_settings_in_the_seed_study(monkeypatch):
+    monkeypatch.setattr(helpers, "STUDY", True)
+    monkeypatch.setattr(helpers, "SMOKE", False)
+    assert helpers.sample_kwargs(1)["draws"] == helpers.STUDY_SAMPLING["draws"]
+    full = helpers.sample_kwargs(1, study_full=True)
+    assert (full["draws"], full["chains"]) == (helpers.FULL_SAMPLING["draws"], helpers.FULL_SAMPLING["chains"])
+    monkeypatch.setattr(helpers, "SMOKE", True)  # CI's tiny study stays tiny
+    assert helpers.sample_kwargs(1, study_full=True)["draws"] == helpers.SMOKE_SAMPLING["draws"]
