@@ -105,9 +105,12 @@ def test_claims_pass_on_the_story(chapter):
 
 def test_claims_can_fail(chapter):
     """Each headline check fails for the wrong answer it names."""
-    # a multilevel model that found the truth: its outside_hdi check fails
+    # a multilevel model that found the truth: its below_hdi check fails
     unbiased = _verdicts(chapter, _fake_idatas({**TYPICAL, "Multilevel": 0.0}))
     assert not unbiased["bxy_multilevel"]
+    # confounded models biased the other way (downward): the one-sided checks fail too
+    wrong_side = _verdicts(chapter, _fake_idatas({**TYPICAL, "Naive": -0.6, "Multilevel": -0.55}))
+    assert not wrong_side["bxy_naive"] and not wrong_side["bxy_multilevel"]
     # the within estimators giving the random-effects answer: their in_hdi checks fail
     for name, key in [("Fixed effects", "bxy_fixed"), ("Mundlak", "bxy_mundlak"),
                       ("Latent Mundlak", "bxy_mundlak_latent")]:
