@@ -191,8 +191,11 @@ window.addEventListener('load', () => setTimeout(() => {
   });
   check('main img', 'img'); check('main table', 'table');
   const main = document.querySelector('main'); let code = 0;
+  // Folded code (a closed <details>) and code in a collapsed callout is not on the page. Chromium
+  // still lays out a closed <details>' content for getBoundingClientRect, so skip it explicitly.
+  const hidden = e => e.closest('details:not([open])') || e.closest('.callout-collapse.collapse:not(.show)');
   document.querySelectorAll('main div.sourceCode').forEach(e => {
-    if (!e.parentElement.closest('div.sourceCode')) code += e.getBoundingClientRect().height; });
+    if (!e.parentElement.closest('div.sourceCode') && !hidden(e)) code += e.getBoundingClientRect().height; });
   out.push('codeshare ' + (code / Math.max(1, main.getBoundingClientRect().height)).toFixed(3));
   const pre = document.createElement('pre'); pre.id = 'LAYOUT-PROBE'; pre.textContent = out.join('\\n');
   document.body.appendChild(pre);
