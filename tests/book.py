@@ -40,3 +40,18 @@ def book_chapters() -> list[str]:
 def prose(text: str) -> str:
     """The chapter without its code blocks."""
     return CELL_BLOCK.sub("", text)
+
+
+def chapter_functions(chapter: str, **given) -> dict:
+    """A chapter's functions, loaded from its cells tagged ``seed-study``.
+
+    The setup cell is skipped, so no ledger is opened and nothing is sampled; ``given`` puts
+    names the setup cell would define (``helpers``, a generator module, ``SEED``) in the namespace.
+    """
+    import helpers
+    from seed_study import study_cells
+
+    namespace = {"__name__": f"chapter_{chapter[:2]}_under_test", "helpers": helpers, **given}
+    for _name, source in study_cells(chapter)[1:]:
+        exec(compile(source, f"{chapter}.qmd", "exec"), namespace)
+    return namespace

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import helpers
+from book import chapter_functions
 
 cuped = helpers.data_generator("cuped")  # CSV == generator, byte for byte: tests/test_data.py
 
@@ -59,12 +60,7 @@ def test_seed_follows_the_documented_rule():
 # so no ledger is opened; no sampling here).
 @pytest.fixture(scope="module")
 def chapter():
-    from seed_study import study_cells
-
-    namespace = {"__name__": "chapter_04_under_test", "helpers": helpers, "cuped": cuped}
-    for _name, source in study_cells("04-cuped")[1:]:
-        exec(compile(source, "04-cuped.qmd", "exec"), namespace)
-    return namespace
+    return chapter_functions("04-cuped", cuped=cuped)
 
 
 @pytest.fixture()

@@ -6,18 +6,14 @@ import pytest
 import xarray as xr
 
 import helpers
-from seed_study import study_cells
+from book import chapter_functions
 
 CHAPTER = "06-fixed-random-effects"
 
 
 @pytest.fixture(scope="module")
 def chapter():
-    # The setup cell is skipped, so no ledger is opened.
-    namespace = {"__name__": "chapter_06_under_test", "helpers": helpers}
-    for _name, source in study_cells(CHAPTER)[1:]:
-        exec(compile(source, f"{CHAPTER}.qmd", "exec"), namespace)
-    return namespace
+    return chapter_functions(CHAPTER)
 
 
 @pytest.fixture(scope="module")

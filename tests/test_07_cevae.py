@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import helpers
-from seed_study import study_cells
+from book import chapter_functions
 
 online_game = helpers.data_generator("online_game")  # CSV == generator, byte for byte: tests/test_data.py
 
@@ -41,10 +41,7 @@ def test_true_ate_matches_closed_form():
 # so no ledger is opened) ----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def chapter():
-    namespace = {"__name__": "chapter_07_under_test", "helpers": helpers}
-    for _name, source in study_cells("07-cevae")[1:]:
-        exec(compile(source, "07-cevae.qmd", "exec"), namespace)
-    return namespace
+    return chapter_functions("07-cevae")
 
 
 @pytest.fixture(scope="module")

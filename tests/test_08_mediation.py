@@ -99,15 +99,12 @@ def test_natural_effects_coincide_in_this_generator():
 # its seed-study cells; the setup cell is skipped, so no ledger is opened ----------------------
 import pandas as pd  # noqa: E402
 
-from seed_study import study_cells  # noqa: E402
+from book import chapter_functions  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def chapter():
-    namespace = {"__name__": "chapter_08_under_test", "helpers": helpers}
-    for _name, source in study_cells("08-mediation")[1:]:
-        exec(compile(source, "08-mediation.qmd", "exec"), namespace)
-    return namespace
+    return chapter_functions("08-mediation")
 
 
 ROLES = dict(treatment="t", mediator="m", outcome="y", covariates=["x1", "x2"])

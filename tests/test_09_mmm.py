@@ -3,6 +3,7 @@
 import numpy as np
 
 import helpers
+from book import chapter_functions
 
 gen = helpers.data_generator("mmm_confounded")  # CSV == generator, byte for byte: tests/test_data.py
 
@@ -69,12 +70,7 @@ import pytest  # noqa: E402
 
 @pytest.fixture(scope="module")
 def chapter():
-    from seed_study import study_cells
-
-    namespace = {"__name__": "chapter_09_under_test", "helpers": helpers, "SEED": 1}
-    for _name, source in study_cells("09-mmm")[1:]:
-        exec(compile(source, "09-mmm.qmd", "exec"), namespace)
-    return namespace
+    return chapter_functions("09-mmm", SEED=1)
 
 
 @pytest.fixture()
