@@ -73,32 +73,43 @@ bench: $(STAMP) ## time the power-analysis engine at full size (median of severa
 data: $(STAMP) ## regenerate every committed CSV under data/ (byte for byte)
 	$(PY) data/make_data.py
 
-test: test-unit test-chapters test-results check-site ## run the whole test suite (no Quarto needed)
+test: $(STAMP) ## run the whole test suite (no Quarto needed)
+	$(PREPARE_NOTEBOOKS)
+	BOOK_SMOKE=1 BOOK_RESULTS_DIR=$(TEST_RESULTS) $(PY) -m pytest -q -p no:cacheprovider $(XDIST) --no-loadscope-reorder $(NBVAL) $(HEAVY_FIRST) tests --ignore=tests/test_results.py
+	$(MAKE) --no-print-directory test-results check-site
 
 # Both cores: -n 2 runs two test files (two notebooks) at once; loadfile keeps a
 # notebook's cells together on one worker, in order.
 XDIST ?= -n $(shell nproc 2>/dev/null || echo 2) --dist loadfile
+NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=$(NB_TIMEOUT)
 
-test-unit: $(STAMP)
+# `make test` is one pytest session: the notebooks, the seed study's tiny version, chapter 1's
+# re-run on an empty compile cache (tests/test_determinism.py) and the unit tests, handed to
+# the two workers longest first (--no-loadscope-reorder keeps this order), so that neither
+# core idles while the other finishes a stage. The tested notebooks also evaluate every
+# inline {python} expression of the prose. Their smoke-mode ledgers go to .test-results/,
+# never over the book's _results/; tests/test_results.py reads them after the session.
+TEST_RESULTS := $(CURDIR)/.test-results
+HEAVY_FIRST = tests/test_seed_study.py tests/test_determinism.py \
+	$(addprefix .test-notebooks/,$(addsuffix .ipynb,09-mmm 06-fixed-random-effects 05-lalonde 04-cuped 03-power-analysis 07-cevae 08-mediation 02-ab-testing 01-why-ppl))
+define PREPARE_NOTEBOOKS
+rm -rf .test-notebooks $(TEST_RESULTS)
+$(PY) tools/qmd_to_ipynb.py $(CHAPTERS) --out .test-notebooks --check-inline
+endef
+
+test-unit: $(STAMP) ## the unit tests alone
 	$(PY) -m pytest -q $(XDIST) tests --ignore=tests/test_results.py --ignore=tests/test_seed_study.py
 
-# The tested notebooks also evaluate every inline {python} expression of the prose.
-# Their smoke-mode ledgers go to .test-results/, never over the book's _results/.
-# The seed study's tiny version runs in the same session, as one more unit of work
-# beside the notebooks, so that neither core idles while the other finishes a stage.
-TEST_RESULTS := $(CURDIR)/.test-results
-test-chapters: $(STAMP)
-	rm -rf .test-notebooks
-	$(PY) tools/qmd_to_ipynb.py $(CHAPTERS) --out .test-notebooks --check-inline
-	rm -rf $(TEST_RESULTS)
-	BOOK_SMOKE=1 BOOK_RESULTS_DIR=$(TEST_RESULTS) $(PY) -m pytest -q -p no:cacheprovider $(XDIST) --nbval-lax --nbval-current-env --nbval-cell-timeout=$(NB_TIMEOUT) tests/test_seed_study.py .test-notebooks
+test-chapters: $(STAMP) ## every chapter as a notebook (smoke mode), the tiny seed study and the re-run
+	$(PREPARE_NOTEBOOKS)
+	BOOK_SMOKE=1 BOOK_RESULTS_DIR=$(TEST_RESULTS) $(PY) -m pytest -q -p no:cacheprovider $(XDIST) --no-loadscope-reorder $(NBVAL) tests/test_seed_study.py tests/test_determinism.py .test-notebooks
 
-# The seed study's tiny version alone (K = 1, smoke sampling, chapters split over two
-# processes): keeps `make seeds` alive. `make test` runs it inside test-chapters.
+# The seed study's tiny version alone (K = 1, smoke sampling, three chapters): keeps
+# `make seeds` alive. `make test` runs it inside its session.
 test-seeds: $(STAMP)
 	$(PY) -m pytest -q tests/test_seed_study.py
 
-test-results: $(STAMP)
+test-results: $(STAMP) ## re-check the ledgers the tested notebooks wrote
 	BOOK_RESULTS_DIR=$(TEST_RESULTS) $(PY) -m pytest -q tests/test_results.py
 
 seeds: $(STAMP) ## the seed study: every simulated chapter refitted on K=20 fresh data sets -> _results/seed-study.json

@@ -133,36 +133,25 @@ def test_same_seed_gives_identical_ledger(tmp_path):
     """Re-running a chapter under the same seed reproduces its ledger exactly, whatever runs beside it.
 
     The notebook run of ``make test`` wrote ``01-why-ppl.json`` in smoke mode, beside another
-    notebook (pytest-xdist) and with the compile caches as they were. Here the chapter runs
-    again in a fresh kernel with an EMPTY compile cache (PyTensor's ``base_compiledir``, which
-    holds Numba's cache) while chapter 2 runs beside it on the same empty cache. A cold cache
-    used to give other draws: Numba's fastmath let a freshly compiled model sum in another
-    order than one loaded from the cache (``helpers.deterministic_numerics`` turns it off).
+    notebook (pytest-xdist), sharing its compile cache with it. ``make test`` runs the chapter
+    again in the same session (``tests/test_determinism.py``), in a fresh kernel with its own
+    EMPTY compile cache (PyTensor's ``base_compiledir``, which holds Numba's cache), beside other
+    notebooks. A cold cache used to give other draws: Numba's fastmath let a freshly compiled
+    model sum in another order than one loaded from the cache (``helpers.deterministic_numerics``
+    turns it off). Run alone, this test re-runs the chapter itself.
     """
     import json
-    import os
-    import subprocess
-    import sys
 
-    chapter, beside = "01-why-ppl", "02-ab-testing"
-    first = helpers.load_results(chapter)
-    cold = tmp_path / "empty-compile-cache"
-    flags = ",".join(f for f in (os.environ.get("PYTENSOR_FLAGS", ""), f"base_compiledir={cold}") if f)
-    env = {**os.environ, "BOOK_SMOKE": "1" if first["smoke"] else "0",
-           "BOOK_SEED": str(first["base_seed"]), "PYTENSOR_FLAGS": flags}
+    from test_determinism import RERUN_CHAPTER, rerun_chapter
 
-    def run(name, results):
-        return subprocess.Popen([sys.executable, str(helpers.ROOT / "tools" / "run_chapter.py"),
-                                 str(helpers.CHAPTERS_DIR / f"{name}.qmd")],
-                                env={**env, "BOOK_RESULTS_DIR": str(results)},
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-    other = run(beside, tmp_path / "beside")
-    again = run(chapter, tmp_path)
-    out, _ = again.communicate(timeout=1200)
-    other_out, _ = other.communicate(timeout=1200)
-    assert again.returncode == 0, out[-3000:]
-    assert other.returncode == 0, other_out[-3000:]
-    second = json.loads((tmp_path / f"{chapter}.json").read_text())
-    assert second["chapter_seed"] == first["chapter_seed"] == helpers.chapter_seed(chapter, first["base_seed"])
+    first = helpers.load_results(RERUN_CHAPTER)
+    rerun = helpers.RESULTS_DIR / "rerun" / f"{RERUN_CHAPTER}.json"
+    if not rerun.exists():
+        out = rerun_chapter(tmp_path, tmp_path / "empty-compile-cache", smoke=first["smoke"])
+        assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+        rerun = tmp_path / f"{RERUN_CHAPTER}.json"
+    second = json.loads(rerun.read_text())
+    assert second["smoke"] == first["smoke"]
+    assert second["base_seed"] == first["base_seed"]
+    assert second["chapter_seed"] == first["chapter_seed"] == helpers.chapter_seed(RERUN_CHAPTER, first["base_seed"])
     assert second["results"] == first["results"]

@@ -1,0 +1,93 @@
+"""Same seed, same draws, whatever the compile cache holds.
+
+The cause of the intermittent ``make test`` failure (issue #30): PyTensor compiles models
+with Numba, caching the pieces in ``base_compiledir``. Under Numba's ``fastmath`` a model
+compiled in the running process and one loaded from the cache sum in different orders, so
+a cold and a warm cache gave different NUTS draws for the same seed.
+``helpers.deterministic_numerics`` (called by ``setup`` and ``sample_kwargs``) turns it off.
+
+The chapter-level check is ``tests/test_results.py::test_same_seed_gives_identical_ledger``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from book import ROOT
+
+#: One small regression sampled with the book's settings; prints the posterior mean of the
+#: effect to all 17 digits. FASTMATH=1 switches fastmath back on after sample_kwargs, to show
+#: that the comparison below can fail.
+PROBE = """
+import os, sys
+import numpy as np
+sys.path.insert(0, {chapters!r})
+import helpers, pymc as pm, pytensor
+rng = np.random.default_rng(1)
+n = 2000
+engagement = rng.normal(size=n)
+coupon = (rng.random(n) < 1 / (1 + np.exp(-engagement))).astype(float)
+spend = 50 + 10 * coupon + 15 * engagement + rng.normal(0, 10, n)
+with pm.Model():
+    a = pm.Normal("intercept", 50, 20)
+    b = pm.Normal("effect", 0, 10)
+    s = pm.HalfNormal("noise", 10)
+    pm.Normal("spend", a + b * coupon, s, observed=spend)
+    kwargs = helpers.sample_kwargs(123)
+    if os.environ.get("FASTMATH") == "1":
+        pytensor.config.numba__fastmath = True
+    idata = pm.sample(**kwargs)
+print(repr(float(idata["posterior"]["effect"].mean())))
+"""
+
+
+def probe(cache, fastmath: bool) -> str:
+    flags = ",".join(f for f in (os.environ.get("PYTENSOR_FLAGS", ""), f"base_compiledir={cache}") if f)
+    env = {**os.environ, "BOOK_SMOKE": "1", "PYTENSOR_FLAGS": flags, "FASTMATH": "1" if fastmath else "0"}
+    out = subprocess.run([sys.executable, "-c", PROBE.format(chapters=str(ROOT / "chapters"))], env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return out.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("fastmath", [False, True], ids=["book-settings", "fastmath-on-must-differ"])
+def test_cold_and_warm_compile_cache_give_the_same_draws(tmp_path, fastmath):
+    """The first run compiles into an empty cache, the second loads from it.
+
+    With the book's settings the two posterior means agree to the last bit. The second case
+    is the wrong setting (fastmath on): there the two must differ, which shows the comparison
+    can fail and that the cache state is what it exercises.
+    """
+    cold, warm = probe(tmp_path, fastmath), probe(tmp_path, fastmath)
+    if fastmath:
+        assert cold != warm, "fastmath on no longer changes the draws: this test no longer tests the cause"
+    else:
+        assert cold == warm
+
+
+#: The chapter re-run in a fresh kernel on an empty compile cache, beside whatever else the
+#: test session runs; ``test_results.py`` compares its ledger with the notebook run's.
+RERUN_CHAPTER = "01-why-ppl"
+
+
+def rerun_chapter(results_dir, cache_dir, smoke: bool = True) -> subprocess.CompletedProcess:
+    """Run RERUN_CHAPTER again (the book's seed; smoke mode unless told) with its ledger in ``results_dir``."""
+    flags = ",".join(f for f in (os.environ.get("PYTENSOR_FLAGS", ""), f"base_compiledir={cache_dir}") if f)
+    env = {**os.environ, "BOOK_SMOKE": "1" if smoke else "0", "PYTENSOR_FLAGS": flags, "BOOK_RESULTS_DIR": str(results_dir)}
+    return subprocess.run([sys.executable, str(ROOT / "tools" / "run_chapter.py"),
+                           str(ROOT / "chapters" / f"{RERUN_CHAPTER}.qmd")],
+                          env=env, capture_output=True, text=True, timeout=1200)
+
+
+@pytest.mark.skipif(not os.environ.get("BOOK_RESULTS_DIR"), reason="runs inside make test's session only")
+def test_rerun_chapter_on_an_empty_cache(tmp_path):
+    """The second run of the ledger comparison, while the notebooks run beside it."""
+    import helpers
+
+    out = rerun_chapter(helpers.RESULTS_DIR / "rerun", tmp_path / "empty-compile-cache")
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert (helpers.RESULTS_DIR / "rerun" / f"{RERUN_CHAPTER}.json").exists()
