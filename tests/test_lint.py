@@ -119,6 +119,11 @@ def test_cross_references_resolve(path):
     refs = set(re.findall(r"@((?:sec|fig|tbl|eq)-[\w-]*\w)", prose(path.read_text())))
     missing = refs - ids
     assert not missing, f"{path.name}: cross-references to unknown ids: {sorted(missing)}"
+    # Quarto cannot number an .unnumbered section, so a reference to one renders as "?sec-..."
+    unnumbered = set()
+    for other in CHAPTER_FILES + sorted(ROOT.glob("*.qmd")):
+        unnumbered |= set(re.findall(r"\{#(sec-[\w-]+)[^}]*\.unnumbered", other.read_text()))
+    assert not refs & unnumbered, f"{path.name}: references to unnumbered sections: {sorted(refs & unnumbered)}"
 
 
 def test_labels_unique_across_the_book():
