@@ -319,12 +319,21 @@ def measure_deck(book: Path, problems: list[str]) -> list[str] | None:
         page = copy / "talk.html"
         page.write_text(page.read_text(encoding="utf-8").replace("</body>", DECK_PROBE + "</body>"),
                         encoding="utf-8")
-        dom = subprocess.run([browser, "--headless=new", "--no-sandbox", "--disable-gpu",
-                              "--window-size=1280,720", "--virtual-time-budget=10000", "--dump-dom",
-                              page.as_uri() + "?print-pdf"], capture_output=True, text=True, timeout=180).stdout
-        found = re.search(r'<pre id="DECK-PROBE">(.*?)</pre>', dom, re.S)
+        # Headless Chromium sometimes dumps the page before the images have loaded (the
+        # probe then finds no figure): try again, and fail if it never measures one.
+        found = None
+        for _attempt in range(4):
+            dom = subprocess.run([browser, "--headless=new", "--no-sandbox", "--disable-gpu",
+                                  "--window-size=1280,720", "--virtual-time-budget=10000", "--dump-dom",
+                                  page.as_uri() + "?print-pdf"], capture_output=True, text=True, timeout=180).stdout
+            found = re.search(r'<pre id="DECK-PROBE">(.*?)</pre>', dom, re.S)
+            if found and found.group(1).strip():
+                break
         if not found:
             problems.append("slides/talk.html: the deck probe did not run")
+            return []
+        if not found.group(1).strip():
+            problems.append("slides/talk.html: the deck probe measured no figure (Chromium laid out no image)")
             return []
         backup = _backup_slide_ids(deck)
         lines = []
