@@ -45,9 +45,14 @@ print(repr(float(idata["posterior"]["effect"].mean())))
 """
 
 
-def probe(cache, fastmath: bool) -> str:
+def environment(cache, **variables: str) -> dict[str, str]:
+    """This process's environment with PyTensor's (and Numba's) compile cache in ``cache``."""
     flags = ",".join(f for f in (os.environ.get("PYTENSOR_FLAGS", ""), f"base_compiledir={cache}") if f)
-    env = {**os.environ, "BOOK_SMOKE": "1", "PYTENSOR_FLAGS": flags, "FASTMATH": "1" if fastmath else "0"}
+    return {**os.environ, "PYTENSOR_FLAGS": flags, **variables}
+
+
+def probe(cache, fastmath: bool) -> str:
+    env = environment(cache, BOOK_SMOKE="1", FASTMATH="1" if fastmath else "0")
     out = subprocess.run([sys.executable, "-c", PROBE.format(chapters=str(ROOT / "chapters"))], env=env,
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
@@ -76,8 +81,7 @@ RERUN_CHAPTER = "01-why-ppl"
 
 def rerun_chapter(results_dir, cache_dir, smoke: bool = True) -> subprocess.CompletedProcess:
     """Run RERUN_CHAPTER again (the book's seed; smoke mode unless told) with its ledger in ``results_dir``."""
-    flags = ",".join(f for f in (os.environ.get("PYTENSOR_FLAGS", ""), f"base_compiledir={cache_dir}") if f)
-    env = {**os.environ, "BOOK_SMOKE": "1" if smoke else "0", "PYTENSOR_FLAGS": flags, "BOOK_RESULTS_DIR": str(results_dir)}
+    env = environment(cache_dir, BOOK_SMOKE="1" if smoke else "0", BOOK_RESULTS_DIR=str(results_dir))
     return subprocess.run([sys.executable, str(ROOT / "tools" / "run_chapter.py"),
                            str(ROOT / "chapters" / f"{RERUN_CHAPTER}.qmd")],
                           env=env, capture_output=True, text=True, timeout=1200)
