@@ -108,3 +108,40 @@ def test_deck_web_fonts_are_reported(tmp_path):
     problems = []
     check_site.check_deck_offline(tmp_path, problems)
     assert problems == []
+
+
+def _fake_browser(tmp_path: Path, outputs: list[str]) -> str:
+    """A stand-in for Chromium that prints outputs[i] on its i-th call (the last one after that)."""
+    for i, text in enumerate(outputs):
+        (tmp_path / f"dom{i}.html").write_text(text)
+    script = tmp_path / "browser"
+    script.write_text("#!/bin/bash\n"
+                      f"n=$(cat {tmp_path}/calls 2>/dev/null || echo 0); echo $((n + 1)) > {tmp_path}/calls\n"
+                      f"i=$(( n < {len(outputs) - 1} ? n : {len(outputs) - 1} )); cat {tmp_path}/dom$i.html\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+def _calls(tmp_path: Path) -> int:
+    return int((tmp_path / "calls").read_text())
+
+
+def test_probe_retries_until_the_page_has_loaded(tmp_path):
+    """The first dump has no probe output, the second an empty one, the third the measurements."""
+    browser = _fake_browser(tmp_path, ["<html></html>", '<pre id="P"></pre>', '<pre id="P">img a 1</pre>'])
+    assert check_site._run_probe(browser, "file:///x", "P", width=10, height=10, budget_ms=1) == "img a 1"
+    assert _calls(tmp_path) == 3
+
+
+def test_probe_gives_up_and_says_whether_it_ran(tmp_path):
+    """Never any output: None (the probe did not run). Always empty: '' (it ran and measured nothing)."""
+    never = tmp_path / "never"
+    never.mkdir()
+    assert check_site._run_probe(_fake_browser(never, ["<html></html>"]), "file:///x", "P",
+                                 width=10, height=10, budget_ms=1) is None
+    assert _calls(never) == 4
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert check_site._run_probe(_fake_browser(empty, ['<pre id="P"> </pre>']), "file:///x", "P",
+                                 width=10, height=10, budget_ms=1) == " "
+    assert _calls(empty) == 4

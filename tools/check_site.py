@@ -210,13 +210,35 @@ def chromium() -> str | None:
                  if shutil.which(name)), None)
 
 
+def _run_probe(browser: str, url: str, marker: str, *, width: int, height: int, budget_ms: int,
+               attempts: int = 4) -> str | None:
+    """Load ``url`` (a page with a probe script injected) in headless Chromium and return the
+    text the probe wrote into ``<pre id=marker>``, or None when it never ran.
+
+    Headless Chromium sometimes dumps the page before it has loaded (no probe output) or
+    before its images have (an empty one): both are tried again, up to ``attempts`` times.
+    """
+    import subprocess
+
+    text = None
+    for _attempt in range(attempts):
+        dom = subprocess.run([browser, "--headless=new", "--no-sandbox", "--disable-gpu",
+                              f"--window-size={width},{height}", f"--virtual-time-budget={budget_ms}",
+                              "--dump-dom", url], capture_output=True, text=True, timeout=180).stdout
+        found = re.search(rf'<pre id="{marker}">(.*?)</pre>', dom, re.S)
+        if found:
+            text = found.group(1)
+            if text.strip():
+                break
+    return text
+
+
 def measure_layout(book: Path, problems: list[str], widths=LAYOUT_WIDTHS) -> dict[str, float] | None:
     """Overflowing figures and tables per page and width, and each chapter's visible code share.
 
     Returns {page: code share at the widest width}, or None when no browser is installed.
     """
     import shutil
-    import subprocess
     import tempfile
 
     browser = chromium()
@@ -232,15 +254,11 @@ def measure_layout(book: Path, problems: list[str], widths=LAYOUT_WIDTHS) -> dic
             page.write_text(page.read_text(encoding="utf-8").replace("</body>", LAYOUT_PROBE + "</body>"),
                             encoding="utf-8")
             for width in widths:
-                dom = subprocess.run([browser, "--headless=new", "--no-sandbox", "--disable-gpu",
-                                      f"--window-size={width},900", "--virtual-time-budget=8000",
-                                      "--dump-dom", page.as_uri()],
-                                     capture_output=True, text=True, timeout=180).stdout
-                found = re.search(r'<pre id="LAYOUT-PROBE">(.*?)</pre>', dom, re.S)
-                if not found:
+                found = _run_probe(browser, page.as_uri(), "LAYOUT-PROBE", width=width, height=900, budget_ms=8000)
+                if found is None:
                     problems.append(f"{rel} @{width}px: the layout probe did not run")
                     continue
-                items = [line for line in found.group(1).splitlines() if line.strip()]
+                items = [line for line in found.splitlines() if line.strip()]
                 for item in items:
                     if item.startswith(("img", "table")):
                         problems.append(f"{rel} @{width}px: overflows its column: {item}")
@@ -305,7 +323,6 @@ def measure_deck(book: Path, problems: list[str]) -> list[str] | None:
     Returns one line per figure, or None without Chromium.
     """
     import shutil
-    import subprocess
     import tempfile
 
     browser = chromium()
@@ -319,25 +336,17 @@ def measure_deck(book: Path, problems: list[str]) -> list[str] | None:
         page = copy / "talk.html"
         page.write_text(page.read_text(encoding="utf-8").replace("</body>", DECK_PROBE + "</body>"),
                         encoding="utf-8")
-        # Headless Chromium sometimes dumps the page before the images have loaded (the
-        # probe then finds no figure): try again, and fail if it never measures one.
-        found = None
-        for _attempt in range(4):
-            dom = subprocess.run([browser, "--headless=new", "--no-sandbox", "--disable-gpu",
-                                  "--window-size=1280,720", "--virtual-time-budget=10000", "--dump-dom",
-                                  page.as_uri() + "?print-pdf"], capture_output=True, text=True, timeout=180).stdout
-            found = re.search(r'<pre id="DECK-PROBE">(.*?)</pre>', dom, re.S)
-            if found and found.group(1).strip():
-                break
-        if not found:
+        found = _run_probe(browser, page.as_uri() + "?print-pdf", "DECK-PROBE", width=1280, height=720,
+                           budget_ms=10000)
+        if found is None:
             problems.append("slides/talk.html: the deck probe did not run")
             return []
-        if not found.group(1).strip():
+        if not found.strip():
             problems.append("slides/talk.html: the deck probe measured no figure (Chromium laid out no image)")
             return []
         backup = _backup_slide_ids(deck)
         lines = []
-        for row in found.group(1).splitlines():
+        for row in found.splitlines():
             kind, slide, fig, src, width, natural = (row.split("\t") + [""] * 6)[:6]
             if slide in backup:
                 continue
