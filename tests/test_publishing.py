@@ -8,7 +8,6 @@ commands. CITATION.cff is validated against the Citation File Format schema.
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,13 +15,18 @@ import yaml
 
 from book import ROOT, quarto_config
 
-CHECK = [sys.executable, "-m", "check_jsonschema"]
 WORKFLOW = ROOT / ".github" / "workflows" / "publish.yml"
 
 
 def _validate(schema: str, path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([*CHECK, "--builtin-schema", schema, str(path)],
-                          capture_output=True, text=True, timeout=120)
+    """check-jsonschema's own command line, run in this process (its import costs seconds; each
+    subprocess paid it again)."""
+    from click.testing import CliRunner
+    from check_jsonschema.cli.main_command import main
+
+    result = CliRunner().invoke(main, ["--builtin-schema", schema, str(path)])
+    return subprocess.CompletedProcess(["check-jsonschema", schema, str(path)], result.exit_code,
+                                       stdout=result.output, stderr=repr(result.exception or ""))
 
 
 @pytest.mark.parametrize("schema, path", [
