@@ -235,3 +235,35 @@ def test_panel_model_rejects_bad_tables(chapter):
                             exper=lambda t: t["person"] + np.tile(np.arange(4), 30))
     with pytest.raises(ValueError, match="collinear"):
         build(trend, kind="fixed", **{**PANEL_SPEC, "controls": ["exper", "year_1", "year_2", "year_3"]})
+
+
+def test_panel_model_multilevel_is_the_plain_random_intercepts_model(chapter):
+    """The multilevel kind centres the covariates hierarchically: its intercepts s'_g are the plain
+    model's s_g shifted by the group's mean of b_xy x + Q b_q. Its log density at (theta, s + shift)
+    must equal the plain random-intercepts model's, written out here by hand, at (theta, s)."""
+    from scipy import stats
+
+    panel = _panel()
+    spec = {k: v for k, v in PANEL_SPEC.items() if k != "outcome"}
+    model = chapter["panel_model"](panel, kind="multilevel", **PANEL_SPEC)
+    d = chapter["panel_design"](panel, kind="multilevel", **spec)
+    g, x, y = d["group_idx"], d["x"], panel["log_wage"].to_numpy(float)
+    Q = np.linalg.qr(d["C"])[0] * np.sqrt(len(panel))
+    rng = np.random.default_rng(1)
+    theta = {"b_xy": 0.3, "b_q": rng.normal(size=Q.shape[1]), "b_zy": rng.normal(size=1), "a_bar": 1.2,
+             "tau": 0.7, "sigma": 0.4}
+    s_plain = rng.normal(1.2, 0.7, len(d["groups"]))
+    counts = np.bincount(g)
+    group_means = np.stack([np.bincount(g, weights=column) for column in np.column_stack([x, Q]).T], axis=1)
+    shift = group_means / counts[:, None] @ np.concatenate([[theta["b_xy"]], theta["b_q"]])
+    plain = (stats.norm.logpdf(theta["b_xy"], 0, 1) + stats.norm.logpdf(theta["b_q"], 0, 1).sum()
+             + stats.norm.logpdf(theta["b_zy"], 0, 1).sum() + stats.norm.logpdf(theta["a_bar"], 0, 2)
+             + stats.expon.logpdf(theta["tau"]) + stats.expon.logpdf(theta["sigma"])
+             + stats.norm.logpdf(s_plain, theta["a_bar"] + d["Z"] @ theta["b_zy"], theta["tau"]).sum()
+             + stats.norm.logpdf(y, theta["b_xy"] * x + Q @ theta["b_q"] + s_plain[g], theta["sigma"]).sum())
+    logp = model.compile_logp(jacobian=False)
+    value = {**{k: v for k, v in theta.items() if k not in ("tau", "sigma")},
+             "tau_log__": np.log(theta["tau"]), "sigma_log__": np.log(theta["sigma"])}
+    assert np.isclose(logp({**value, "s": s_plain + shift}), plain, rtol=1e-9, atol=1e-9)
+    # the comparison can fail: the unshifted intercepts give another density
+    assert not np.isclose(logp({**value, "s": s_plain}), plain, rtol=1e-6)
