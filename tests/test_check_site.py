@@ -145,3 +145,12 @@ def test_probe_gives_up_and_says_whether_it_ran(tmp_path):
     assert check_site._run_probe(_fake_browser(empty, ['<pre id="P"> </pre>']), "file:///x", "P",
                                  width=10, height=10, budget_ms=1) == " "
     assert _calls(empty) == 4
+
+
+def test_probe_reports_a_page_that_never_loads(tmp_path):
+    """A browser that hangs (a page redirecting to itself) is stopped once, not retried: None."""
+    script = tmp_path / "browser"
+    script.write_text(f"#!/bin/bash\necho x >> {tmp_path}/calls\nsleep 30\n")
+    script.chmod(0o755)
+    assert check_site._run_probe(str(script), "file:///x", "P", width=10, height=10, budget_ms=1, timeout_s=1) is None
+    assert len((tmp_path / "calls").read_text().split()) == 1

@@ -211,20 +211,25 @@ def chromium() -> str | None:
 
 
 def _run_probe(browser: str, url: str, marker: str, *, width: int, height: int, budget_ms: int,
-               attempts: int = 4) -> str | None:
+               attempts: int = 4, timeout_s: float = 120) -> str | None:
     """Load ``url`` (a page with a probe script injected) in headless Chromium and return the
     text the probe wrote into ``<pre id=marker>``, or None when it never ran.
 
     Headless Chromium sometimes dumps the page before it has loaded (no probe output) or
     before its images have (an empty one): both are tried again, up to ``attempts`` times.
+    A page that never finishes loading (a redirect to itself, as a partial render leaves in
+    index.html) is not tried again: the probe did not run.
     """
     import subprocess
 
     text = None
     for _attempt in range(attempts):
-        dom = subprocess.run([browser, "--headless=new", "--no-sandbox", "--disable-gpu",
-                              f"--window-size={width},{height}", f"--virtual-time-budget={budget_ms}",
-                              "--dump-dom", url], capture_output=True, text=True, timeout=180).stdout
+        try:
+            dom = subprocess.run([browser, "--headless=new", "--no-sandbox", "--disable-gpu",
+                                  f"--window-size={width},{height}", f"--virtual-time-budget={budget_ms}",
+                                  "--dump-dom", url], capture_output=True, text=True, timeout=timeout_s).stdout
+        except subprocess.TimeoutExpired:
+            break
         found = re.search(rf'<pre id="{marker}">(.*?)</pre>', dom, re.S)
         if found:
             text = found.group(1)
