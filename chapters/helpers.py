@@ -9,6 +9,9 @@ Switches, read from the environment when this module is imported:
 
 ``BOOK_SMOKE=1``
     Smoke mode: tiny but real sampling, for tests and fast iteration.
+``BOOK_SMOKE_BACKEND=fast|numba``
+    What smoke mode compiles with: ``fast`` (the default) the backends that compile
+    fastest, ``numba`` the book's own (see :func:`compile_settings`).
 ``BOOK_SEED=<int>``
     Re-run the whole book under another seed. Every chapter's seed is derived
     from this base and the chapter's name, so chapters stay independent.
@@ -65,6 +68,17 @@ def _env_seed() -> int:
 
 SMOKE: bool = _env_flag("BOOK_SMOKE")
 STUDY: bool = _env_flag("BOOK_STUDY")
+
+
+def _env_backend() -> str:
+    value = os.environ.get("BOOK_SMOKE_BACKEND", "").strip().lower() or "fast"
+    if value not in ("fast", "numba"):
+        raise ValueError(f"BOOK_SMOKE_BACKEND must be 'fast' or 'numba', got {value!r}")
+    return value
+
+
+#: Smoke mode on the fast-compiling backends (see :func:`compile_settings`).
+FAST_SMOKE: bool = SMOKE and _env_backend() == "fast"
 BASE_SEED: int = _env_seed()
 
 #: Credible-interval mass used everywhere in the book (PyMC/ArviZ tradition).
@@ -108,11 +122,30 @@ def deterministic_numerics() -> None:
     machine) and a warm one then give log densities that differ in the last bits, NUTS
     trajectories drift apart, and the same seed gives other draws. With fastmath off,
     IEEE arithmetic fixes the order of every operation and both paths agree. Called by
-    :func:`setup` and :func:`sample_kwargs`, before any model is compiled.
+    :func:`compile_settings`, before any model is compiled.
     """
     import pytensor
 
     pytensor.config.numba__fastmath = False
+
+
+def compile_settings() -> None:
+    """The compile settings of the run: :func:`deterministic_numerics`, and smoke mode's backends.
+
+    The book compiles every model with Numba, which produces fast code slowly: a smoke run
+    (a few hundred draws) spends most of its time compiling. So smoke mode, unless
+    ``BOOK_SMOKE_BACKEND=numba``, compiles with the backends that compile fastest: NUTS runs
+    on nutpie's JAX backend (:func:`sample_kwargs`) and every other compiled function
+    (``pm.draw``, posterior predictive draws, ``.eval()``) on PyTensor's Python linker
+    (``FAST_COMPILE``). Its random draws then differ from the book's for the same seed: a
+    smoke run checks that the code runs and its claims hold, never the book's numbers.
+    Called by :func:`setup` and :func:`sample_kwargs`, before any model is compiled.
+    """
+    import pytensor
+
+    deterministic_numerics()
+    if FAST_SMOKE:
+        pytensor.config.mode = "FAST_COMPILE"
 
 
 def sample_kwargs(seed: int, *, study_full: bool = False, **overrides: Any) -> dict[str, Any]:
@@ -137,7 +170,9 @@ def sample_kwargs(seed: int, *, study_full: bool = False, **overrides: Any) -> d
         if active:
             for key, cap in caps.items():
                 kwargs[key] = min(int(kwargs[key]), cap)
-    deterministic_numerics()
+    compile_settings()
+    if FAST_SMOKE:  # NUTS on nutpie's JAX backend; compile_kwargs given by the caller are kept
+        kwargs["compile_kwargs"] = {"mode": "JAX", **kwargs.get("compile_kwargs", {})}
     kwargs.setdefault("random_seed", int(seed))
     kwargs.setdefault("progressbar", False)
     if STUDY:  # the seed study runs several fits side by side, one core each
@@ -441,6 +476,7 @@ class Ledger:
         payload = {
             "chapter": self.chapter,
             "smoke": SMOKE,
+            "backend": "fast" if FAST_SMOKE else "numba",  # what compiled it: helpers.compile_settings
             "base_seed": BASE_SEED,
             "chapter_seed": self.seed,
             "hdi_prob": HDI_PROB,
@@ -814,7 +850,7 @@ def setup(chapter: str):
 
     Returns ``(seed, rng, ledger)``.
     """
-    deterministic_numerics()
+    compile_settings()
     set_plot_style()
     configure_warnings()
     ensure_graphviz()

@@ -6,6 +6,9 @@ compiled in the running process and one loaded from the cache sum in different o
 a cold and a warm cache gave different NUTS draws for the same seed.
 ``helpers.deterministic_numerics`` (called by ``setup`` and ``sample_kwargs``) turns it off.
 
+Smoke mode normally compiles with faster-compiling backends (``helpers.compile_settings``);
+every run here sets ``BOOK_SMOKE_BACKEND=numba``, the book's own path, where the cause lived.
+
 The chapter-level check is ``tests/test_results.py::test_same_seed_gives_identical_ledger``.
 """
 
@@ -48,7 +51,7 @@ print(repr(float(idata["posterior"]["effect"].mean())))
 def environment(cache, **variables: str) -> dict[str, str]:
     """This process's environment with PyTensor's (and Numba's) compile cache in ``cache``."""
     flags = ",".join(f for f in (os.environ.get("PYTENSOR_FLAGS", ""), f"base_compiledir={cache}") if f)
-    return {**os.environ, "PYTENSOR_FLAGS": flags, **variables}
+    return {**os.environ, "PYTENSOR_FLAGS": flags, "BOOK_SMOKE_BACKEND": "numba", **variables}
 
 
 def probe(cache, fastmath: bool) -> str:
@@ -75,7 +78,8 @@ def test_cold_and_warm_compile_cache_give_the_same_draws(tmp_path, fastmath):
 
 
 #: The chapter re-run in a fresh kernel on an empty compile cache, beside whatever else the
-#: test session runs; ``test_results.py`` compares its ledger with the notebook run's.
+#: test session runs; ``test_results.py`` compares its ledger with the notebook run's. Both
+#: runs compile with Numba, the book's path (the notebook's through ``conftest.py``).
 RERUN_CHAPTER = "01-why-ppl"
 
 

@@ -15,13 +15,13 @@ import helpers
 def fresh_helpers(monkeypatch):
     """Re-import helpers under a given environment; restore afterwards."""
     def load(**env):
-        for key in ("BOOK_SMOKE", "BOOK_SEED", "BOOK_STUDY", "BOOK_RESULTS_DIR"):
+        for key in ("BOOK_SMOKE", "BOOK_SEED", "BOOK_STUDY", "BOOK_RESULTS_DIR", "BOOK_SMOKE_BACKEND"):
             monkeypatch.delenv(key, raising=False)
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         return importlib.reload(helpers)
     yield load
-    for key in ("BOOK_SMOKE", "BOOK_SEED", "BOOK_STUDY", "BOOK_RESULTS_DIR"):
+    for key in ("BOOK_SMOKE", "BOOK_SEED", "BOOK_STUDY", "BOOK_RESULTS_DIR", "BOOK_SMOKE_BACKEND"):
         monkeypatch.delenv(key, raising=False)
     importlib.reload(helpers)
 
@@ -407,6 +407,42 @@ def test_sampling_turns_numba_fastmath_off():
     pytensor.config.numba__fastmath = True
     helpers.sample_kwargs(1)
     assert pytensor.config.numba__fastmath is False
+
+
+@pytest.fixture
+def pytensor_mode():
+    """Restore PyTensor's default mode after a test that lets compile_settings change it."""
+    import pytensor
+
+    before = pytensor.config.mode
+    yield pytensor.config
+    pytensor.config.mode = before
+
+
+def test_smoke_mode_compiles_with_fast_backends(fresh_helpers, pytensor_mode):
+    """Smoke mode: NUTS on nutpie's JAX backend, other functions on the Python linker; the
+    caller's compile_kwargs are kept. Full mode and BOOK_SMOKE_BACKEND=numba: the book's Numba."""
+    h = fresh_helpers(BOOK_SMOKE="1")
+    assert h.FAST_SMOKE
+    kwargs = h.sample_kwargs(1, compile_kwargs={"jitter_rvs": set()})
+    assert kwargs["compile_kwargs"] == {"mode": "JAX", "jitter_rvs": set()}
+    assert h.sample_kwargs(1, compile_kwargs={"mode": "NUMBA"})["compile_kwargs"] == {"mode": "NUMBA"}
+    assert pytensor_mode.mode == "FAST_COMPILE"
+    for env in ({"BOOK_SMOKE": "1", "BOOK_SMOKE_BACKEND": "numba"}, {"BOOK_SMOKE": "0"},
+                {"BOOK_SMOKE": "0", "BOOK_SMOKE_BACKEND": "fast"}):
+        pytensor_mode.mode = "Mode"
+        h = fresh_helpers(**env)
+        assert not h.FAST_SMOKE, env
+        assert "compile_kwargs" not in h.sample_kwargs(1), env
+        # full mode passes the caller's compile_kwargs through untouched (chapter 9's jitter_rvs)
+        assert h.sample_kwargs(1, compile_kwargs={"jitter_rvs": set()})["compile_kwargs"] == {"jitter_rvs": set()}
+        h.compile_settings()  # what setup() calls first
+        assert pytensor_mode.mode == "Mode", env
+
+
+def test_smoke_backend_switch_rejects_unknown_values(fresh_helpers):
+    with pytest.raises(ValueError, match="BOOK_SMOKE_BACKEND"):
+        fresh_helpers(BOOK_SMOKE="1", BOOK_SMOKE_BACKEND="cuda")
 
 
 def test_fragile_claim_can_carry_the_chapters_own_frequency():

@@ -152,6 +152,8 @@ def test_same_seed_gives_identical_ledger(tmp_path):
         rerun = tmp_path / f"{RERUN_CHAPTER}.json"
     second = json.loads(rerun.read_text())
     assert second["smoke"] == first["smoke"]
+    # both on the book's compile path, where the cache mattered (conftest.py, test_determinism.py)
+    assert first["backend"] == second["backend"] == "numba", (first["backend"], second["backend"])
     assert second["base_seed"] == first["base_seed"]
     assert second["chapter_seed"] == first["chapter_seed"] == helpers.chapter_seed(RERUN_CHAPTER, first["base_seed"])
     assert second["results"] == first["results"]
