@@ -9,7 +9,7 @@ CHAPTERS := $(sort $(wildcard chapters/[0-9][0-9]-*.qmd))
 NB_TIMEOUT ?= 1800
 
 .DEFAULT_GOAL := help
-.PHONY: help venv book slides notebooks test test-unit test-chapters test-seeds test-results chapter data bench seeds check-site clean
+.PHONY: help venv book slides notebooks test test-unit test-chapters test-numba test-seeds test-results chapter data bench seeds check-site clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -103,6 +103,12 @@ test-unit: $(STAMP) ## the unit tests alone
 test-chapters: $(STAMP) ## every chapter as a notebook (smoke mode), the tiny seed study and the re-run
 	$(PREPARE_NOTEBOOKS)
 	BOOK_SMOKE=1 BOOK_RESULTS_DIR=$(TEST_RESULTS) $(PY) -m pytest -q -p no:cacheprovider $(XDIST) --no-loadscope-reorder $(NBVAL) tests/test_seed_study.py tests/test_determinism.py .test-notebooks
+
+# Smoke mode compiles with fast-compiling backends (helpers.compile_settings); this runs the
+# chapters, the tiny study and the re-run on the book's own (Numba) instead, which `make test`
+# exercises only in chapter 1 and the cache probes. The publish workflow runs it before the study.
+test-numba: $(STAMP) ## every chapter as a notebook in smoke mode, compiled with Numba as the book is
+	BOOK_SMOKE_BACKEND=numba $(MAKE) --no-print-directory test-chapters
 
 # The seed study's tiny version alone (K = 1, smoke sampling, three chapters): keeps
 # `make seeds` alive. `make test` runs it inside its session.

@@ -5,28 +5,40 @@ The hook lives at the root because ``make test`` also collects the notebooks und
 """
 
 import os
+from pathlib import Path
 
 import pytest
 
 #: Notebooks that ``make test`` runs on the book's own compile path (Numba) rather than smoke
 #: mode's fast-compiling backends (``helpers.compile_settings``): chapter 1's ledger is compared
-#: with a re-run on an empty compile cache (tests/test_determinism.py, test_results.py).
+#: with its re-run (tests/test_determinism.py, test_results.py).
 BOOK_BACKEND_NOTEBOOKS = {"01-why-ppl.ipynb"}
+
+
+def rerun_compile_cache(results_dir) -> Path:
+    """The compile cache chapter 1's re-run fills from empty (tests/test_determinism.py). The
+    notebook run then compiles on it warm: a cold and a warm cache, the two sides of issue #30."""
+    return Path(results_dir) / "rerun" / "compile-cache"
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_setup(item):
     """Start a listed notebook's kernel (nbval starts it in the first cell's setup) with
-    ``BOOK_SMOKE_BACKEND=numba``; the kernel keeps the environment it started with."""
+    ``BOOK_SMOKE_BACKEND=numba`` and, inside ``make test`` (``BOOK_RESULTS_DIR`` set), the
+    re-run's compile cache; the kernel keeps the environment it started with."""
     if item.path.suffix != ".ipynb" or item.path.name not in BOOK_BACKEND_NOTEBOOKS:
         yield
         return
-    before = os.environ.get("BOOK_SMOKE_BACKEND")
+    before = {name: os.environ.get(name) for name in ("BOOK_SMOKE_BACKEND", "PYTENSOR_FLAGS")}
     os.environ["BOOK_SMOKE_BACKEND"] = "numba"
+    if os.environ.get("BOOK_RESULTS_DIR"):
+        cache = rerun_compile_cache(os.environ["BOOK_RESULTS_DIR"])
+        os.environ["PYTENSOR_FLAGS"] = ",".join(f for f in (before["PYTENSOR_FLAGS"], f"base_compiledir={cache}") if f)
     try:
         yield
     finally:
-        if before is None:
-            del os.environ["BOOK_SMOKE_BACKEND"]
-        else:
-            os.environ["BOOK_SMOKE_BACKEND"] = before
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -15,8 +15,10 @@ The chapter-level check is ``tests/test_results.py::test_same_seed_gives_identic
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -78,8 +80,9 @@ def test_cold_and_warm_compile_cache_give_the_same_draws(tmp_path, fastmath):
 
 
 #: The chapter re-run in a fresh kernel on an empty compile cache, beside whatever else the
-#: test session runs; ``test_results.py`` compares its ledger with the notebook run's. Both
-#: runs compile with Numba, the book's path (the notebook's through ``conftest.py``).
+#: test session runs; ``test_results.py`` compares its ledger with the notebook run's, which
+#: compiles on the same cache, warm. Both compile with Numba, the book's path (the notebook's
+#: through the root ``conftest.py``).
 RERUN_CHAPTER = "01-why-ppl"
 
 
@@ -91,11 +94,38 @@ def rerun_chapter(results_dir, cache_dir, smoke: bool = True) -> subprocess.Comp
                           env=env, capture_output=True, text=True, timeout=1200)
 
 
+def rerun_compile_cache(results_dir) -> Path:
+    """Where the re-run compiles; the same path as the root ``conftest.py``'s, whose hook starts
+    chapter 1's notebook kernel on it."""
+    return Path(results_dir) / "rerun" / "compile-cache"
+
+
+def test_the_rerun_chapter_runs_on_the_books_path():
+    """The root conftest.py starts this chapter's notebook with Numba on the re-run's cache."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
+    root_conftest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(root_conftest)
+
+    assert f"{RERUN_CHAPTER}.ipynb" in root_conftest.BOOK_BACKEND_NOTEBOOKS
+    assert root_conftest.rerun_compile_cache("x") == rerun_compile_cache("x")
+
+
 @pytest.mark.skipif(not os.environ.get("BOOK_RESULTS_DIR"), reason="runs inside make test's session only")
-def test_rerun_chapter_on_an_empty_cache(tmp_path):
-    """The second run of the ledger comparison, while the notebooks run beside it."""
+def test_rerun_chapter_on_an_empty_cache():
+    """The re-run of the ledger comparison: an empty compile cache, filled as it runs.
+
+    ``make test`` runs this early (Makefile HEAVY_FIRST) and chapter 1's notebook last; the
+    root ``conftest.py`` starts the notebook's kernel on this cache, by then warm with the
+    chapter's own compiled pieces. A cold and a warm cache for the same seed: the comparison
+    ``test_results.py::test_same_seed_gives_identical_ledger`` fails if they give other draws.
+    """
     import helpers
 
-    out = rerun_chapter(helpers.RESULTS_DIR / "rerun", tmp_path / "empty-compile-cache")
+    cache = rerun_compile_cache(helpers.RESULTS_DIR)
+    shutil.rmtree(cache, ignore_errors=True)
+    out = rerun_chapter(helpers.RESULTS_DIR / "rerun", cache)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert (helpers.RESULTS_DIR / "rerun" / f"{RERUN_CHAPTER}.json").exists()
+    assert any(cache.rglob("*")), "the re-run compiled nothing into its cache: the notebook would start cold"

@@ -411,22 +411,29 @@ def test_sampling_turns_numba_fastmath_off():
 
 @pytest.fixture
 def pytensor_mode():
-    """Restore PyTensor's default mode after a test that lets compile_settings change it."""
+    """PyTensor's config, its mode set to the default ("Mode"); conftest.py restores it after."""
     import pytensor
 
-    before = pytensor.config.mode
-    yield pytensor.config
-    pytensor.config.mode = before
+    pytensor.config.mode = "Mode"
+    return pytensor.config
 
 
-def test_smoke_mode_compiles_with_fast_backends(fresh_helpers, pytensor_mode):
+def test_smoke_mode_compiles_with_fast_backends(fresh_helpers, pytensor_mode, tmp_path, monkeypatch):
     """Smoke mode: NUTS on nutpie's JAX backend, other functions on the Python linker; the
     caller's compile_kwargs are kept. Full mode and BOOK_SMOKE_BACKEND=numba: the book's Numba."""
+    from pymc.pytensorf import get_mode
+    from pytensor.link.jax.linker import JAXLinker
+
     h = fresh_helpers(BOOK_SMOKE="1")
     assert h.FAST_SMOKE
     kwargs = h.sample_kwargs(1, compile_kwargs={"jitter_rvs": set()})
     assert kwargs["compile_kwargs"] == {"mode": "JAX", "jitter_rvs": set()}
+    assert isinstance(get_mode(kwargs["compile_kwargs"]["mode"]).linker, JAXLinker)  # what pm.sample reads
     assert h.sample_kwargs(1, compile_kwargs={"mode": "NUMBA"})["compile_kwargs"] == {"mode": "NUMBA"}
+    assert pytensor_mode.mode == "FAST_COMPILE"
+    pytensor_mode.mode = "Mode"
+    monkeypatch.setattr(h, "RESULTS_DIR", tmp_path)  # setup() opens the chapter's ledger
+    h.setup("01-why-ppl")  # a chapter's first cell sets the backends before any model compiles
     assert pytensor_mode.mode == "FAST_COMPILE"
     for env in ({"BOOK_SMOKE": "1", "BOOK_SMOKE_BACKEND": "numba"}, {"BOOK_SMOKE": "0"},
                 {"BOOK_SMOKE": "0", "BOOK_SMOKE_BACKEND": "fast"}):

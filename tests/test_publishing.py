@@ -70,6 +70,8 @@ def test_workflow_runs_the_readme_commands_and_deploys_book():
     assert runs.index("make book") < runs.index("make slides")
     # The published site carries the seed study: it runs before the book that cites it.
     assert runs.index("make seeds") < runs.index("make book")
+    # and each chapter compiles on the book's own path before the long study (make test uses faster ones)
+    assert runs.index("make test-numba") < runs.index("make seeds")
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
     assert upload["with"]["path"] == "_book"
     assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in flow["jobs"]["deploy"]["steps"])
