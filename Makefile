@@ -109,6 +109,7 @@ test-chapters: $(STAMP) ## every chapter as a notebook (smoke mode), the tiny se
 # exercises only in chapter 1 and the cache probes. The publish workflow runs it before the study.
 test-numba: $(STAMP) ## every chapter as a notebook in smoke mode, compiled with Numba as the book is
 	BOOK_SMOKE_BACKEND=numba $(MAKE) --no-print-directory test-chapters
+	$(MAKE) --no-print-directory test-results
 
 # The seed study's tiny version alone (K = 1, smoke sampling, three chapters): keeps
 # `make seeds` alive. `make test` runs it inside its session.
