@@ -4,15 +4,23 @@ The hook lives at the root because ``make test`` also collects the notebooks und
 ``.test-notebooks/``, outside ``tests/``, where a conftest in ``tests/`` does not reach.
 """
 
+from __future__ import annotations
+
 import os
 from pathlib import Path
 
 import pytest
 
-#: Notebooks that ``make test`` runs on the book's own compile path (Numba) rather than smoke
-#: mode's fast-compiling backends (``helpers.compile_settings``): chapter 1's ledger is compared
-#: with its re-run (tests/test_determinism.py, test_results.py).
-BOOK_BACKEND_NOTEBOOKS = {"01-why-ppl.ipynb"}
+#: The chapter whose ledger is compared with its re-run (tests/test_determinism.py,
+#: test_results.py); ``make test`` runs its notebook on the book's own compile path (Numba)
+#: rather than smoke mode's fast-compiling backends (``helpers.compile_settings``).
+RERUN_CHAPTER = "01-why-ppl"
+BOOK_BACKEND_NOTEBOOKS = {f"{RERUN_CHAPTER}.ipynb"}
+
+
+def compiledir_flags(cache, flags: str | None = None) -> str:
+    """``PYTENSOR_FLAGS`` with PyTensor's (and Numba's) compile cache in ``cache``, after ``flags``."""
+    return ",".join(f for f in (flags, f"base_compiledir={cache}") if f)
 
 
 def rerun_compile_cache(results_dir) -> Path:
@@ -33,7 +41,7 @@ def pytest_runtest_setup(item):
     os.environ["BOOK_SMOKE_BACKEND"] = "numba"
     if os.environ.get("BOOK_RESULTS_DIR"):
         cache = rerun_compile_cache(os.environ["BOOK_RESULTS_DIR"])
-        os.environ["PYTENSOR_FLAGS"] = ",".join(f for f in (before["PYTENSOR_FLAGS"], f"base_compiledir={cache}") if f)
+        os.environ["PYTENSOR_FLAGS"] = compiledir_flags(cache, before["PYTENSOR_FLAGS"])
     try:
         yield
     finally:

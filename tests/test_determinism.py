@@ -18,11 +18,26 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from book import ROOT
+
+
+def _root_conftest():
+    """The repository's root conftest.py (its hook starts chapter 1's notebook), loaded by path:
+    ``tests/conftest.py`` holds the name ``conftest``."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_ROOT_CONFTEST = _root_conftest()
+compiledir_flags = _ROOT_CONFTEST.compiledir_flags
+rerun_compile_cache = _ROOT_CONFTEST.rerun_compile_cache
 
 #: One small regression sampled with the book's settings; prints the posterior mean of the
 #: effect to all 17 digits. FASTMATH=1 switches fastmath back on after sample_kwargs, to show
@@ -52,7 +67,7 @@ print(repr(float(idata["posterior"]["effect"].mean())))
 
 def environment(cache, **variables: str) -> dict[str, str]:
     """This process's environment with PyTensor's (and Numba's) compile cache in ``cache``."""
-    flags = ",".join(f for f in (os.environ.get("PYTENSOR_FLAGS", ""), f"base_compiledir={cache}") if f)
+    flags = compiledir_flags(cache, os.environ.get("PYTENSOR_FLAGS"))
     return {**os.environ, "PYTENSOR_FLAGS": flags, "BOOK_SMOKE_BACKEND": "numba", **variables}
 
 
@@ -82,8 +97,8 @@ def test_cold_and_warm_compile_cache_give_the_same_draws(tmp_path, fastmath):
 #: The chapter re-run in a fresh kernel on an empty compile cache, beside whatever else the
 #: test session runs; ``test_results.py`` compares its ledger with the notebook run's, which
 #: compiles on the same cache, warm. Both compile with Numba, the book's path (the notebook's
-#: through the root ``conftest.py``).
-RERUN_CHAPTER = "01-why-ppl"
+#: through the root ``conftest.py``, which names the chapter).
+RERUN_CHAPTER = _ROOT_CONFTEST.RERUN_CHAPTER
 
 
 def rerun_chapter(results_dir, cache_dir, smoke: bool = True) -> subprocess.CompletedProcess:
@@ -94,22 +109,9 @@ def rerun_chapter(results_dir, cache_dir, smoke: bool = True) -> subprocess.Comp
                           env=env, capture_output=True, text=True, timeout=1200)
 
 
-def rerun_compile_cache(results_dir) -> Path:
-    """Where the re-run compiles; the same path as the root ``conftest.py``'s, whose hook starts
-    chapter 1's notebook kernel on it."""
-    return Path(results_dir) / "rerun" / "compile-cache"
-
-
 def test_the_rerun_chapter_runs_on_the_books_path():
     """The root conftest.py starts this chapter's notebook with Numba on the re-run's cache."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
-    root_conftest = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(root_conftest)
-
-    assert f"{RERUN_CHAPTER}.ipynb" in root_conftest.BOOK_BACKEND_NOTEBOOKS
-    assert root_conftest.rerun_compile_cache("x") == rerun_compile_cache("x")
+    assert f"{RERUN_CHAPTER}.ipynb" in _ROOT_CONFTEST.BOOK_BACKEND_NOTEBOOKS
 
 
 @pytest.mark.skipif(not os.environ.get("BOOK_RESULTS_DIR"), reason="runs inside make test's session only")
